@@ -1,0 +1,93 @@
+//! Command-line types (clap derive). `main.rs` parses these and hands them
+//! to [`crate::cmd::run`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::output::ColorChoice;
+
+/// Default index folder, relative to the working directory.
+pub const DEFAULT_INDEX_DIR: &str = "index";
+/// Folder indexed when `passim index` is given no path, and used to build
+/// the default index on first search.
+pub const DEFAULT_DATA_DIR: &str = "data";
+
+/// passim: find the passage that says it. Full-text search over news
+/// articles, ranked by BM25, with highlighted snippets.
+///
+/// Exit status: 0 when there are results, 1 when there are none, 2 on error.
+#[derive(Debug, Parser)]
+#[command(name = "passim", version, propagate_version = true)]
+pub struct Cli {
+    /// The index folder [default: index]
+    #[arg(long, global = true, env = "PASSIM_INDEX", value_name = "DIR")]
+    pub index: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index articles (.txt, .md, .jsonl/.ndjson) found under PATHs.
+    ///
+    /// Folders are walked recursively, honouring .gitignore. Re-indexing an
+    /// article replaces it. Unreadable files are reported, counted and
+    /// skipped; indexing goes on.
+    Index(IndexArgs),
+    /// Search the index and print ranked passages with highlighted matches.
+    ///
+    /// QUERY uses tantivy's syntax: words (ORed), "exact phrases", +required,
+    /// -excluded, AND/OR/NOT, (groups), title:word, text:word, prefix*.
+    /// Several QUERY words are joined with spaces; quote a query that starts
+    /// with `-` ("-Albania Iran") or put it after `--`. A query with a syntax
+    /// error runs leniently, with a warning saying how it was read.
+    Search(SearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Files or folders to index [default: data]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Target passage size in words (passages run from 2/3 to 4/3 of it)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(5..=2000))]
+    pub passage_words: Option<u64>,
+
+    /// Remove every article first and build the index anew
+    #[arg(long)]
+    pub rebuild: bool,
+
+    /// Writer memory budget in MB
+    #[arg(long, value_name = "MB", default_value_t = crate::indexer::DEFAULT_MEMORY_MB)]
+    pub memory_mb: usize,
+
+    /// Print nothing but errors
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+
+    /// Number of passages to show
+    #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = crate::search::DEFAULT_LIMIT)]
+    pub limit: usize,
+
+    /// Skip this many passages first (paging)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub offset: usize,
+
+    /// Print JSON Lines, one object per passage (schema in the README)
+    #[arg(long)]
+    pub json: bool,
+
+    /// When to colour output
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}

@@ -1,0 +1,52 @@
+//! One module per subcommand. Each returns the process exit status:
+//! 0 with results, 1 with none, 2 on error (grep's convention).
+
+pub mod index;
+pub mod search;
+
+use std::io;
+use std::path::PathBuf;
+
+use crate::cli::{Cli, Command, DEFAULT_INDEX_DIR};
+
+/// Exit status for success with results.
+pub const EXIT_OK: i32 = 0;
+/// Exit status when nothing matched.
+pub const EXIT_NO_RESULTS: i32 = 1;
+/// Exit status on error.
+pub const EXIT_ERROR: i32 = 2;
+
+/// Runs a parsed command line and returns the exit status. Errors are
+/// printed to stderr here; a closed stdout (`passim search x | head -1`)
+/// ends the run quietly.
+pub fn run(cli: Cli) -> i32 {
+    let explicit_index = cli.index.is_some();
+    let index_dir = cli
+        .index
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX_DIR));
+    let result = match &cli.command {
+        Command::Index(args) => index::run(&index_dir, args),
+        Command::Search(args) => search::run(&index_dir, explicit_index, args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => EXIT_OK,
+        Err(e) => {
+            eprintln!("passim: error: {e:#}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Prints a warning to stderr.
+pub(crate) fn warn(message: impl std::fmt::Display) {
+    eprintln!("passim: warning: {message}");
+}

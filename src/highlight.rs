@@ -1,0 +1,190 @@
+//! Finding what to mark in a passage: the byte ranges of the words that
+//! matched, found with the same analyzer that indexed them (so "gangs"
+//! marks "Gang"), phrases only where the whole phrase occurs.
+//!
+//! ```
+//! use passim::highlight::{HighlightPlan, Matcher};
+//! let plan = HighlightPlan { matchers: vec![Matcher::Term("gang".into())] };
+//! let text = "a member of the gang";
+//! let ranges = plan.ranges(text);
+//! assert_eq!(&text[ranges[0][0]..ranges[0][1]], "gang");
+//! ```
+
+use std::collections::BTreeSet;
+
+use crate::analysis::{self, AnalyzedToken};
+
+/// One thing to look for, in analyzed (indexed) form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Matcher {
+    /// A single term.
+    Term(String),
+    /// Terms starting with this prefix (`gang*`).
+    Prefix(String),
+    /// Consecutive terms; with `slop`, in order with up to `slop` extra words between.
+    Phrase { terms: Vec<String>, slop: u32 },
+}
+
+/// Everything a query asks to highlight.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HighlightPlan {
+    pub matchers: Vec<Matcher>,
+}
+
+impl HighlightPlan {
+    /// True when nothing would be highlighted.
+    pub fn is_empty(&self) -> bool {
+        self.matchers.is_empty()
+    }
+
+    /// Sorted, non-overlapping `[start, end)` UTF-8 byte ranges of matched
+    /// words in `text`. Each range is one word's surface form.
+    pub fn ranges(&self, text: &str) -> Vec<[usize; 2]> {
+        if self.matchers.is_empty() {
+            return Vec::new();
+        }
+        let tokens = analysis::tokens_with(&mut analysis::analyzer(), text);
+        let mut marked: BTreeSet<usize> = BTreeSet::new();
+        for matcher in &self.matchers {
+            match matcher {
+                Matcher::Term(term) => marked.extend(
+                    tokens
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, t)| &t.term == term)
+                        .map(|(i, _)| i),
+                ),
+                Matcher::Prefix(prefix) => marked.extend(
+                    tokens
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, t)| t.term.starts_with(prefix.as_str()))
+                        .map(|(i, _)| i),
+                ),
+                Matcher::Phrase { terms, slop } => mark_phrase(&tokens, terms, *slop, &mut marked),
+            }
+        }
+        let mut out: Vec<[usize; 2]> = Vec::with_capacity(marked.len());
+        for i in marked {
+            let t = &tokens[i];
+            match out.last() {
+                // Letter/digit parts of one word ("AK" "47") share no gap: one range.
+                Some(last) if last[1] == t.start => out.last_mut().expect("non-empty")[1] = t.end,
+                _ => out.push([t.start, t.end]),
+            }
+        }
+        out
+    }
+}
+
+/// Marks each occurrence of the phrase: tokens in order, each within
+/// `1 + slop` positions of the previous one.
+fn mark_phrase(
+    tokens: &[AnalyzedToken],
+    terms: &[String],
+    slop: u32,
+    marked: &mut BTreeSet<usize>,
+) {
+    let Some(first) = terms.first() else { return };
+    for (i, t) in tokens.iter().enumerate() {
+        if &t.term != first {
+            continue;
+        }
+        let mut hits = vec![i];
+        let mut budget = slop as usize;
+        let mut j = i;
+        for want in &terms[1..] {
+            let prev_pos = tokens[j].position;
+            let next = tokens[j + 1..]
+                .iter()
+                .enumerate()
+                .take_while(|(_, c)| c.position <= prev_pos + 1 + budget)
+                .find(|(_, c)| &c.term == want);
+            match next {
+                Some((k, c)) => {
+                    budget -= c.position - prev_pos - 1;
+                    j = j + 1 + k;
+                    hits.push(j);
+                }
+                None => {
+                    hits.clear();
+                    break;
+                }
+            }
+        }
+        marked.extend(hits);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marked<'a>(plan: &HighlightPlan, text: &'a str) -> Vec<&'a str> {
+        plan.ranges(text)
+            .iter()
+            .map(|r| &text[r[0]..r[1]])
+            .collect()
+    }
+
+    fn term(t: &str) -> Matcher {
+        Matcher::Term(t.into())
+    }
+
+    #[test]
+    fn terms_match_any_inflection() {
+        let plan = HighlightPlan {
+            matchers: vec![term("gang")],
+        };
+        assert_eq!(
+            marked(&plan, "Gangs and a gang, gang’s"),
+            ["Gangs", "gang", "gang"]
+        );
+    }
+
+    #[test]
+    fn phrases_mark_only_adjacent_pairs() {
+        let plan = HighlightPlan {
+            matchers: vec![Matcher::Phrase {
+                terms: analysis::terms("QUDS force"),
+                slop: 0,
+            }],
+        };
+        let text = "QUDS is a force. The QUDS force acts. Force of QUDS.";
+        assert_eq!(marked(&plan, text), ["QUDS", "force"]);
+        assert_eq!(plan.ranges(text), [[21, 25], [26, 31]]);
+    }
+
+    #[test]
+    fn sloppy_phrases_allow_gaps() {
+        let plan = HighlightPlan {
+            matchers: vec![Matcher::Phrase {
+                terms: vec!["crime".into(), "gang".into()],
+                slop: 1,
+            }],
+        };
+        assert_eq!(
+            marked(&plan, "crime and gangs; crime big bad gangs"),
+            ["crime", "gangs"]
+        );
+    }
+
+    #[test]
+    fn prefixes() {
+        let plan = HighlightPlan {
+            matchers: vec![Matcher::Prefix("assass".into())],
+        };
+        assert_eq!(marked(&plan, "an assassination plot"), ["assassination"]);
+    }
+
+    #[test]
+    fn word_parts_join_into_one_range() {
+        let plan = HighlightPlan {
+            matchers: vec![Matcher::Phrase {
+                terms: vec!["ak".into(), "47".into()],
+                slop: 0,
+            }],
+        };
+        assert_eq!(marked(&plan, "an AK47-style rifle"), ["AK47"]);
+    }
+}

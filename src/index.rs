@@ -1,0 +1,328 @@
+//! The index on disk: a tantivy index plus `passim.json`, which records the
+//! format version and the passage settings the index was built with.
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::analysis;
+use crate::passage::PassageConfig;
+use crate::schema::{self, Fields};
+
+/// The on-disk format this build of passim reads and writes. Bumped whenever
+/// the schema or the analyzer changes what is stored or how text is analyzed.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Name of passim's metadata file inside the index folder.
+pub const META_FILE: &str = "passim.json";
+
+/// Contents of `passim.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexMeta {
+    /// The index format version (see [`FORMAT_VERSION`]).
+    pub format_version: u32,
+    /// The passim version that last wrote the index.
+    pub passim_version: String,
+    /// Passage settings used for every article in the index.
+    pub passage: PassageConfig,
+    /// Seconds since the Unix epoch of the creation and of the last commit.
+    pub created: u64,
+    pub updated: u64,
+}
+
+/// Why an index could not be opened or created. Callers match on these to
+/// offer the right fix (for example, building a missing index).
+#[derive(Debug, Error)]
+pub enum OpenError {
+    #[error("no passim index at {dir}; build one with: passim index --index {dir} PATH...")]
+    Missing { dir: String },
+    #[error(
+        "{dir} is not a passim index ({why}); point --index at an index folder, or at an empty or new folder to build one"
+    )]
+    NotAnIndex { dir: String, why: String },
+    #[error(
+        "the index at {dir} has format version {found}, but this passim reads version {expected}; rebuild it with: passim index --rebuild --index {dir} PATH..."
+    )]
+    FormatVersion {
+        dir: String,
+        found: u32,
+        expected: u32,
+    },
+    #[error("cannot open the index at {dir}: {source}")]
+    Tantivy {
+        dir: String,
+        #[source]
+        source: tantivy::TantivyError,
+    },
+    #[error("cannot use the index folder {dir}: {source}")]
+    Io {
+        dir: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// An open passim index.
+///
+/// ```
+/// # fn main() -> anyhow::Result<()> {
+/// let dir = tempfile::tempdir()?;
+/// let index = passim::Index::create(dir.path(), passim::PassageConfig::default())?;
+/// assert_eq!(index.meta().format_version, passim::index::FORMAT_VERSION);
+/// let reopened = passim::Index::open(dir.path())?;
+/// assert_eq!(reopened.meta().passage, passim::PassageConfig::default());
+/// # Ok(()) }
+/// ```
+pub struct Index {
+    dir: PathBuf,
+    inner: tantivy::Index,
+    fields: Fields,
+    meta: IndexMeta,
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn display(dir: &Path) -> String {
+    dir.display().to_string()
+}
+
+impl Index {
+    /// True when `dir` holds an index (passim's or at least tantivy's files).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(META_FILE).is_file() || dir.join("meta.json").is_file()
+    }
+
+    /// Opens an existing index.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Index, OpenError> {
+        let dir = dir.as_ref();
+        let name = display(dir);
+        if dir.is_file() {
+            return Err(OpenError::NotAnIndex {
+                dir: name,
+                why: "it is a file".into(),
+            });
+        }
+        if !Index::exists(dir) {
+            return Err(OpenError::Missing { dir: name });
+        }
+        let meta = read_meta(dir)?;
+        if meta.format_version != FORMAT_VERSION {
+            return Err(OpenError::FormatVersion {
+                dir: name,
+                found: meta.format_version,
+                expected: FORMAT_VERSION,
+            });
+        }
+        let inner = tantivy::Index::open_in_dir(dir).map_err(|source| OpenError::Tantivy {
+            dir: name.clone(),
+            source,
+        })?;
+        let fields = Fields::from_schema(&inner.schema()).map_err(|_| OpenError::NotAnIndex {
+            dir: name.clone(),
+            why: "its schema lacks passim's fields".into(),
+        })?;
+        Ok(Index::assemble(dir, inner, fields, meta))
+    }
+
+    /// Creates a new, empty index in `dir` (created if needed). The folder
+    /// must not already hold an index; files whose names start with `.`
+    /// (such as `.gitignore`) may be present.
+    pub fn create(dir: impl AsRef<Path>, passage: PassageConfig) -> Result<Index, OpenError> {
+        let dir = dir.as_ref();
+        let name = display(dir);
+        let io = |source| OpenError::Io {
+            dir: name.clone(),
+            source,
+        };
+        if dir.is_file() {
+            return Err(OpenError::NotAnIndex {
+                dir: name,
+                why: "it is a file".into(),
+            });
+        }
+        std::fs::create_dir_all(dir).map_err(io)?;
+        if Index::exists(dir) {
+            return Err(OpenError::NotAnIndex {
+                dir: name,
+                why: "an index is already there".into(),
+            });
+        }
+        let stray = std::fs::read_dir(dir)
+            .map_err(io)?
+            .filter_map(Result::ok)
+            .find(|e| !e.file_name().to_string_lossy().starts_with('.'));
+        if let Some(entry) = stray {
+            return Err(OpenError::NotAnIndex {
+                dir: name,
+                why: format!(
+                    "the folder holds other files, such as {:?}",
+                    entry.file_name()
+                ),
+            });
+        }
+        let (schema, fields) = schema::build();
+        let inner =
+            tantivy::Index::create_in_dir(dir, schema).map_err(|source| OpenError::Tantivy {
+                dir: name.clone(),
+                source,
+            })?;
+        let t = now();
+        let meta = IndexMeta {
+            format_version: FORMAT_VERSION,
+            passim_version: env!("CARGO_PKG_VERSION").to_string(),
+            passage,
+            created: t,
+            updated: t,
+        };
+        write_meta(dir, &meta)?;
+        Ok(Index::assemble(dir, inner, fields, meta))
+    }
+
+    /// Opens the index in `dir`, creating it when the folder holds none.
+    pub fn open_or_create(
+        dir: impl AsRef<Path>,
+        passage: PassageConfig,
+    ) -> Result<Index, OpenError> {
+        let dir = dir.as_ref();
+        if Index::exists(dir) {
+            Index::open(dir)
+        } else {
+            Index::create(dir, passage)
+        }
+    }
+
+    /// Removes an index of any format version from `dir` and creates a new
+    /// one. Refuses folders that do not hold a passim index.
+    pub fn recreate(dir: impl AsRef<Path>, passage: PassageConfig) -> Result<Index, OpenError> {
+        let dir = dir.as_ref();
+        let name = display(dir);
+        if Index::exists(dir) {
+            if !dir.join(META_FILE).is_file() {
+                return Err(OpenError::NotAnIndex {
+                    dir: name,
+                    why: format!("it has no {META_FILE}; passim will not delete it"),
+                });
+            }
+            let entries = std::fs::read_dir(dir).map_err(|source| OpenError::Io {
+                dir: name.clone(),
+                source,
+            })?;
+            for entry in entries.filter_map(Result::ok) {
+                let file_name = entry.file_name();
+                if file_name == ".gitignore" || file_name == ".gitkeep" {
+                    continue;
+                }
+                let path = entry.path();
+                let removed = if path.is_dir() {
+                    std::fs::remove_dir_all(&path)
+                } else {
+                    std::fs::remove_file(&path)
+                };
+                removed.map_err(|source| OpenError::Io {
+                    dir: name.clone(),
+                    source,
+                })?;
+            }
+        }
+        Index::create(dir, passage)
+    }
+
+    fn assemble(dir: &Path, inner: tantivy::Index, fields: Fields, meta: IndexMeta) -> Index {
+        inner
+            .tokenizers()
+            .register(analysis::ANALYZER_NAME, analysis::analyzer());
+        Index {
+            dir: dir.to_path_buf(),
+            inner,
+            fields,
+            meta,
+        }
+    }
+
+    /// The index folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The metadata read from (or written to) `passim.json`.
+    pub fn meta(&self) -> &IndexMeta {
+        &self.meta
+    }
+
+    /// The schema's fields.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// The underlying tantivy index, for callers that need more than passim offers.
+    pub fn tantivy(&self) -> &tantivy::Index {
+        &self.inner
+    }
+
+    /// Changes the passage settings recorded for the index; only sensible
+    /// when every article is re-indexed (a rebuild).
+    pub(crate) fn set_passage_config(&mut self, passage: PassageConfig) {
+        self.meta.passage = passage;
+    }
+
+    /// Records a commit in `passim.json`.
+    pub(crate) fn touch(&mut self) -> Result<(), OpenError> {
+        self.meta.updated = now();
+        self.meta.passim_version = env!("CARGO_PKG_VERSION").to_string();
+        write_meta(&self.dir, &self.meta)
+    }
+}
+
+fn read_meta(dir: &Path) -> Result<IndexMeta, OpenError> {
+    let name = display(dir);
+    let path = dir.join(META_FILE);
+    let raw = match std::fs::read_to_string(&path) {
+        Ok(raw) => raw,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(OpenError::NotAnIndex {
+                dir: name,
+                why: format!("it has tantivy files but no {META_FILE}"),
+            });
+        }
+        Err(source) => return Err(OpenError::Io { dir: name, source }),
+    };
+    #[derive(Deserialize)]
+    struct Version {
+        format_version: u32,
+    }
+    let version: Version = serde_json::from_str(&raw).map_err(|e| OpenError::NotAnIndex {
+        dir: name.clone(),
+        why: format!("{META_FILE} is unreadable: {e}"),
+    })?;
+    if version.format_version != FORMAT_VERSION {
+        return Err(OpenError::FormatVersion {
+            dir: name,
+            found: version.format_version,
+            expected: FORMAT_VERSION,
+        });
+    }
+    serde_json::from_str(&raw).map_err(|e| OpenError::NotAnIndex {
+        dir: name,
+        why: format!("{META_FILE} is unreadable: {e}"),
+    })
+}
+
+/// Writes `passim.json` atomically (temporary file, then rename), so a crash
+/// never leaves a half-written file.
+fn write_meta(dir: &Path, meta: &IndexMeta) -> Result<(), OpenError> {
+    let io = |source| OpenError::Io {
+        dir: display(dir),
+        source,
+    };
+    let tmp = dir.join(format!(".{META_FILE}.tmp"));
+    let json = serde_json::to_string_pretty(meta).expect("metadata serializes");
+    std::fs::write(&tmp, json + "\n").map_err(io)?;
+    std::fs::rename(&tmp, dir.join(META_FILE)).map_err(io)
+}

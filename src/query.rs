@@ -1,0 +1,280 @@
+//! Turning what the user typed into a tantivy query and a highlight plan.
+//!
+//! Syntax is tantivy's: words, "phrases", `+required`, `-excluded`,
+//! `AND`/`OR`/`NOT`, parentheses, `field:` prefixes (`title:`, `text:`),
+//! `word*` prefixes and `^boost`. Words are ORed and ranked by BM25.
+//!
+//! Raw input never fails for its syntax alone. A query that does not parse
+//! (an unbalanced quote, a stray colon) is parsed leniently, and a
+//! `name:value` whose name is not a field (a URL, a time, a ratio) is
+//! searched as text; both add a warning saying what was run instead.
+//! Only a query with nothing to search for is an error.
+
+use tantivy::Score;
+use tantivy::query::{Query, QueryParser};
+use tantivy::query_grammar::{
+    self, Delimiter, Occur, UserInputAst, UserInputLeaf, UserInputLiteral,
+};
+use tantivy::tokenizer::TextAnalyzer;
+use thiserror::Error;
+
+use crate::analysis;
+use crate::highlight::{HighlightPlan, Matcher};
+use crate::schema::names;
+
+/// Field names accepted in queries, and what they mean.
+const FIELD_ALIASES: &[(&str, &str)] = &[
+    (names::TEXT, names::TEXT),
+    ("body", names::TEXT),
+    (names::TITLE, names::TITLE),
+];
+
+/// Default boost of headline matches over passage text matches.
+pub const DEFAULT_TITLE_BOOST: Score = 2.0;
+
+/// Why a query cannot be run.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum QueryError {
+    #[error("the query is empty")]
+    Empty,
+    #[error("the query has no words to search for: {0}")]
+    NothingToSearch(String),
+    #[error("invalid query: {0}")]
+    Invalid(String),
+}
+
+/// A query ready to run.
+pub struct ParsedQuery {
+    /// What tantivy executes.
+    pub query: Box<dyn Query>,
+    /// What to mark in passage text.
+    pub highlight: HighlightPlan,
+    /// Things the user should know about how the query was read.
+    pub warnings: Vec<String>,
+}
+
+/// Parses `text` for the given parser (whose default fields are the
+/// passage text and the title).
+pub fn parse(parser: &QueryParser, text: &str) -> Result<ParsedQuery, QueryError> {
+    if text.trim().is_empty() {
+        return Err(QueryError::Empty);
+    }
+    let mut warnings = Vec::new();
+    let mut ast = match query_grammar::parse_query(text) {
+        Ok(ast) => ast,
+        Err(_) => {
+            let (ast, errors) = query_grammar::parse_query_lenient(text);
+            let what: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{} at character {}", e.message, e.pos + 1))
+                .collect();
+            warnings.push(format!(
+                "query syntax error ({}); searched leniently as: {}",
+                what.join("; "),
+                describe(&ast)
+            ));
+            ast
+        }
+    };
+    fix_fields(&mut ast, &mut warnings);
+    let mut analyzer = analysis::analyzer();
+    let mut highlight = HighlightPlan::default();
+    collect_highlights(&ast, &mut analyzer, &mut highlight);
+    if !has_positive(&ast) {
+        return Err(QueryError::NothingToSearch(
+            "a query that only excludes words matches nothing; add a word to look for".into(),
+        ));
+    }
+    let query = match parser.build_query_from_user_input_ast(ast.clone()) {
+        Ok(q) => q,
+        Err(_) => {
+            let (q, errors) = parser.build_query_from_user_input_ast_lenient(ast);
+            for e in errors {
+                warnings.push(format!("part of the query was ignored: {e}"));
+            }
+            q
+        }
+    };
+    Ok(ParsedQuery {
+        query,
+        highlight,
+        warnings,
+    })
+}
+
+/// A compact rendering of the parsed query for warnings.
+fn describe(ast: &UserInputAst) -> String {
+    format!("{ast:?}")
+}
+
+/// Resolves field aliases; `name:value` with an unknown name becomes the
+/// literal text `name:value` in the default fields.
+fn fix_fields(ast: &mut UserInputAst, warnings: &mut Vec<String>) {
+    match ast {
+        UserInputAst::Clause(clauses) => {
+            for (_, sub) in clauses {
+                fix_fields(sub, warnings);
+            }
+        }
+        UserInputAst::Boost(sub, _) => fix_fields(sub, warnings),
+        UserInputAst::Leaf(leaf) => {
+            if let UserInputLeaf::Literal(lit) = leaf.as_mut() {
+                let Some(name) = lit.field_name.clone() else {
+                    return;
+                };
+                if let Some((_, field)) = FIELD_ALIASES
+                    .iter()
+                    .find(|(alias, _)| alias.eq_ignore_ascii_case(&name))
+                {
+                    lit.field_name = Some(field.to_string());
+                } else {
+                    let as_text = format!("{name}:{}", lit.phrase);
+                    warnings.push(format!(
+                        "{name:?} is not a field (fields: title, text); searched {as_text:?} as text"
+                    ));
+                    lit.field_name = None;
+                    lit.phrase = as_text;
+                }
+            }
+        }
+    }
+}
+
+fn is_excluded(occur: &Option<Occur>) -> bool {
+    matches!(occur, Some(Occur::MustNot))
+}
+
+/// True if some leaf is not under an exclusion.
+fn has_positive(ast: &UserInputAst) -> bool {
+    match ast {
+        UserInputAst::Clause(clauses) => clauses
+            .iter()
+            .any(|(occur, sub)| !is_excluded(occur) && has_positive(sub)),
+        UserInputAst::Boost(sub, _) => has_positive(sub),
+        UserInputAst::Leaf(_) => true,
+    }
+}
+
+/// Gathers what to highlight in passage text: leaves on the default fields
+/// or `text:`, never under an exclusion.
+fn collect_highlights(ast: &UserInputAst, analyzer: &mut TextAnalyzer, plan: &mut HighlightPlan) {
+    match ast {
+        UserInputAst::Clause(clauses) => {
+            for (occur, sub) in clauses {
+                if !is_excluded(occur) {
+                    collect_highlights(sub, analyzer, plan);
+                }
+            }
+        }
+        UserInputAst::Boost(sub, _) => collect_highlights(sub, analyzer, plan),
+        UserInputAst::Leaf(leaf) => match leaf.as_ref() {
+            UserInputLeaf::Literal(lit) if targets_text(&lit.field_name) => {
+                add_literal(lit, analyzer, plan)
+            }
+            UserInputLeaf::Set { field, elements } if targets_text(field) => {
+                for e in elements {
+                    for t in analysis::tokens_with(analyzer, e) {
+                        plan.matchers.push(Matcher::Term(t.term));
+                    }
+                }
+            }
+            _ => {}
+        },
+    }
+}
+
+fn targets_text(field: &Option<String>) -> bool {
+    field.as_deref().is_none_or(|f| f == names::TEXT)
+}
+
+fn add_literal(lit: &UserInputLiteral, analyzer: &mut TextAnalyzer, plan: &mut HighlightPlan) {
+    let terms: Vec<String> = analysis::tokens_with(analyzer, &lit.phrase)
+        .into_iter()
+        .map(|t| t.term)
+        .collect();
+    match terms.len() {
+        0 => {}
+        1 if lit.prefix => plan.matchers.push(Matcher::Prefix(terms[0].clone())),
+        1 => plan.matchers.push(Matcher::Term(terms[0].clone())),
+        _ => {
+            // Several tokens from one literal are a phrase for tantivy too,
+            // quoted or not ("AK47" is "ak 47").
+            let slop = if lit.delimiter == Delimiter::None {
+                0
+            } else {
+                lit.slop
+            };
+            plan.matchers.push(Matcher::Phrase { terms, slop });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema;
+
+    fn parser() -> QueryParser {
+        let (schema, fields) = schema::build();
+        let index = tantivy::Index::create_in_ram(schema);
+        index
+            .tokenizers()
+            .register(analysis::ANALYZER_NAME, analysis::analyzer());
+        QueryParser::for_index(&index, vec![fields.text, fields.title])
+    }
+
+    fn plan(q: &str) -> Vec<Matcher> {
+        parse(&parser(), q).unwrap().highlight.matchers
+    }
+
+    #[test]
+    fn excluded_words_are_not_highlighted() {
+        assert_eq!(plan("Iran -Albania"), [Matcher::Term("iran".into())]);
+        assert_eq!(plan("Iran AND NOT Albania"), [Matcher::Term("iran".into())]);
+    }
+
+    #[test]
+    fn phrases_stay_phrases() {
+        assert_eq!(
+            plan("\"QUDS force\""),
+            [Matcher::Phrase {
+                terms: crate::analysis::terms("QUDS force"),
+                slop: 0
+            }]
+        );
+    }
+
+    #[test]
+    fn title_only_queries_do_not_mark_text() {
+        assert!(plan("title:MEK").is_empty());
+    }
+
+    #[test]
+    fn syntax_errors_run_leniently_with_a_warning() {
+        for q in ["\"QUDS force", "Iran AND", ":foo", "(crime gangs", "title:"] {
+            let parsed = parse(&parser(), q);
+            match parsed {
+                Ok(p) => assert!(!p.warnings.is_empty(), "{q} should warn"),
+                Err(e) => assert!(matches!(e, QueryError::NothingToSearch(_)), "{q}: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn urls_are_searched_as_text() {
+        let p = parse(&parser(), "https://example.com/iran").unwrap();
+        assert!(p.warnings[0].contains("not a field"), "{:?}", p.warnings);
+        assert!(
+            matches!(&p.highlight.matchers[0], Matcher::Phrase { terms, .. } if terms[0] == "https")
+        );
+    }
+
+    #[test]
+    fn empty_and_negative_only_queries_are_errors() {
+        assert_eq!(parse(&parser(), "  ").err(), Some(QueryError::Empty));
+        assert!(matches!(
+            parse(&parser(), "-iran").err(),
+            Some(QueryError::NothingToSearch(_))
+        ));
+    }
+}
