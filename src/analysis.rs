@@ -147,10 +147,10 @@ impl TokenStream for WordTokenStream {
 /// Length of `word` without a trailing possessive `'s` or `’s`.
 fn strip_possessive(word: &str) -> usize {
     for suffix in ["'s", "'S", "’s", "’S"] {
-        if let Some(stem) = word.strip_suffix(suffix) {
-            if !stem.is_empty() {
-                return stem.len();
-            }
+        if let Some(stem) = word.strip_suffix(suffix)
+            && !stem.is_empty()
+        {
+            return stem.len();
         }
     }
     word.len()
@@ -176,11 +176,11 @@ fn split_letters_digits(word: &str) -> Vec<(usize, usize)> {
         } else {
             None
         };
-        if let (Some(k), Some(cur)) = (kind, current) {
-            if k != cur {
-                parts.push((start, i));
-                start = i;
-            }
+        if let (Some(k), Some(cur)) = (kind, current)
+            && k != cur
+        {
+            parts.push((start, i));
+            start = i;
         }
         if kind.is_some() {
             current = kind;

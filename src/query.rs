@@ -60,6 +60,7 @@ pub fn parse(parser: &QueryParser, text: &str) -> Result<ParsedQuery, QueryError
         return Err(QueryError::Empty);
     }
     let mut warnings = Vec::new();
+    let text = &word_apostrophes(text);
     let mut ast = match query_grammar::parse_query(text) {
         Ok(ast) => ast,
         Err(_) => {
@@ -68,9 +69,13 @@ pub fn parse(parser: &QueryParser, text: &str) -> Result<ParsedQuery, QueryError
                 .iter()
                 .map(|e| format!("{} at character {}", e.message, e.pos + 1))
                 .collect();
+            let what = if what.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", what.join("; "))
+            };
             warnings.push(format!(
-                "query syntax error ({}); searched leniently as: {}",
-                what.join("; "),
+                "query syntax error{what}; searched leniently as: {}",
                 describe(&ast)
             ));
             ast
@@ -100,6 +105,22 @@ pub fn parse(parser: &QueryParser, text: &str) -> Result<ParsedQuery, QueryError
         highlight,
         warnings,
     })
+}
+
+/// An apostrophe inside a word ("don't", "O'Brien") is not a quote: turn it
+/// into U+2019, which the analyzer treats the same, so the grammar sees a word.
+fn word_apostrophes(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let inside = i > 0
+                && chars[i - 1].is_alphanumeric()
+                && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+            if c == '\'' && inside { '’' } else { c }
+        })
+        .collect()
 }
 
 /// A compact rendering of the parsed query for warnings.
@@ -258,6 +279,13 @@ mod tests {
                 Err(e) => assert!(matches!(e, QueryError::NothingToSearch(_)), "{q}: {e}"),
             }
         }
+    }
+
+    #[test]
+    fn apostrophes_in_words_are_not_quotes() {
+        let p = parse(&parser(), "don't O'Brien").unwrap();
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert_eq!(p.highlight.matchers.len(), 2);
     }
 
     #[test]

@@ -51,18 +51,18 @@ pub fn build(
         }
         Err(e) => return Err(e.into()),
     };
-    if let Some(wanted) = wanted {
-        if wanted != index.meta().passage {
-            if !opts.rebuild {
-                bail!(
-                    "the index at {} was built with --passage-words {}; add --rebuild to re-cut every article with {}",
-                    index_dir.display(),
-                    index.meta().passage.target_words,
-                    wanted.target_words
-                );
-            }
-            index.set_passage_config(wanted);
+    if let Some(wanted) = wanted
+        && wanted != index.meta().passage
+    {
+        if !opts.rebuild {
+            bail!(
+                "the index at {} was built with --passage-words {}; add --rebuild to re-cut every article with {}",
+                index_dir.display(),
+                index.meta().passage.target_words,
+                wanted.target_words
+            );
         }
+        index.set_passage_config(wanted);
     }
     indexer::index_paths(&mut index, paths, opts)
 }

@@ -80,10 +80,8 @@ fn open_or_build(index_dir: &Path, explicit_index: bool) -> Result<Index> {
 }
 
 fn terminal_width(is_terminal: bool) -> usize {
-    if is_terminal {
-        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
-            return w as usize;
-        }
+    if is_terminal && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
+        return w as usize;
     }
     std::env::var("COLUMNS")
         .ok()

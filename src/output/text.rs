@@ -63,11 +63,21 @@ impl<W: Write> Printer for TextPrinter<W> {
             hit.article.title.as_str()
         };
         let rank = self.styled(Style::new().bold(), &format!("{:>2}.", hit.rank));
-        let title = self.styled(
-            Style::new().bold().fg_color(Some(AnsiColor::Cyan.into())),
-            title,
-        );
-        writeln!(self.out, "{rank} {title}")?;
+        let title_style = Style::new().bold().fg_color(Some(AnsiColor::Cyan.into()));
+        let heading = textwrap::Options::new(self.width).subsequent_indent(INDENT);
+        for (i, line) in textwrap::wrap(&format!("{:>2}. {title}", hit.rank), heading)
+            .iter()
+            .enumerate()
+        {
+            // The rank is styled apart from the title on the first line.
+            let line = if i == 0 {
+                let rest = line.split_once(". ").map_or("", |(_, t)| t);
+                format!("{rank} {}", self.styled(title_style, rest))
+            } else {
+                format!("{INDENT}{}", self.styled(title_style, line.trim_start()))
+            };
+            writeln!(self.out, "{line}")?;
+        }
         let origin = hit
             .article
             .url

@@ -25,17 +25,19 @@ pub fn parse(raw: &str) -> Article {
             }
             continue;
         }
-        if let Some(u) = metadata_value(trimmed, &["original url", "url", "source url", "link"]) {
-            if url.is_none() && u.starts_with("http") {
-                url = Some(u.to_string());
-                continue;
-            }
+        if let Some(u) = metadata_value(trimmed, &["original url", "url", "source url", "link"])
+            && url.is_none()
+            && u.starts_with("http")
+        {
+            url = Some(u.to_string());
+            continue;
         }
-        if let Some(d) = metadata_value(trimmed, &["date", "published", "publication date"]) {
-            if date.is_none() && d.len() < 40 {
-                date = Some(d.to_string());
-                continue;
-            }
+        if let Some(d) = metadata_value(trimmed, &["date", "published", "publication date"])
+            && date.is_none()
+            && d.len() < 40
+        {
+            date = Some(d.to_string());
+            continue;
         }
         if is_furniture(trimmed) {
             continue;
