@@ -44,6 +44,73 @@ pub enum Command {
     /// with `-` ("-Albania Iran") or put it after `--`. A query with a syntax
     /// error runs leniently, with a warning saying how it was read.
     Search(SearchArgs),
+    /// Measure ranking quality against relevance judgments.
+    ///
+    /// Runs every query of a `qid<TAB>text` file as natural language (no
+    /// query syntax: every word counts) with article ranking, and prints
+    /// trec_eval's nDCG@10, MAP (cut at 1000), Recall@100 and P@10 averaged
+    /// over every judged query of the TREC qrels file.
+    Eval(EvalArgs),
+}
+
+/// How `passim eval` ranks articles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RankMethod {
+    /// Whole-article BM25 plus best-passage BM25 (the default ranking)
+    Combined,
+    /// Whole-article BM25 only
+    Article,
+    /// Best passage BM25 only
+    Passage,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Queries: one `qid<TAB>query text` per line
+    #[arg(long, value_name = "FILE")]
+    pub queries: PathBuf,
+
+    /// TREC qrels: `qid 0 docid grade` per line
+    #[arg(long, value_name = "FILE")]
+    pub qrels: PathBuf,
+
+    /// Print each query's measures too
+    #[arg(long)]
+    pub per_query: bool,
+
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+
+    /// Ranking method
+    #[arg(long, value_enum, default_value_t = RankMethod::Combined)]
+    pub method: RankMethod,
+
+    #[command(flatten)]
+    pub rank: RankArgs,
+}
+
+/// Ranking knobs (defaults: the measured choices in the README).
+#[derive(Debug, Args, Clone)]
+pub struct RankArgs {
+    /// BM25 k1 (term frequency saturation)
+    #[arg(long, value_name = "X")]
+    pub k1: Option<f32>,
+    /// BM25 b (length normalisation)
+    #[arg(long, value_name = "X")]
+    pub b: Option<f32>,
+    /// Weight of headline matches relative to body matches
+    #[arg(long, value_name = "X")]
+    pub title_boost: Option<f32>,
+    /// Weight of passage evidence relative to whole-article evidence
+    #[arg(long, value_name = "X")]
+    pub passage_weight: Option<f32>,
+    /// Number of best passages summed into the passage evidence
+    #[arg(long, value_name = "N")]
+    pub passage_top: Option<usize>,
+    /// Drop English stop words from queries (true/false)
+    #[arg(long, value_name = "BOOL")]
+    pub stop_words: Option<bool>,
 }
 
 #[derive(Debug, Args)]

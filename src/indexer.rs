@@ -18,7 +18,7 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::passage::{self, PassageConfig};
 use crate::read::{self, Problem};
-use crate::schema::Fields;
+use crate::schema::{Fields, kind};
 use crate::{Article, Index};
 
 /// Default writer memory budget in MB, shared by the indexing threads.
@@ -70,8 +70,11 @@ impl Writer {
         let f = &self.fields;
         self.delete_article(&article.id);
         let spans = passage::cut(&article.body, &self.passage);
+        self.inner
+            .add_document(self.article_doc(article, spans.len()))?;
         for span in &spans {
             let mut doc = TantivyDocument::default();
+            doc.add_text(f.kind, kind::PASSAGE);
             doc.add_text(f.text, &article.body[span.start..span.end]);
             doc.add_text(f.title, &article.title);
             doc.add_text(f.article_id, &article.id);
@@ -93,6 +96,30 @@ impl Writer {
         Ok(spans.len())
     }
 
+    /// The article-level document: whole text for article ranking, plus
+    /// the metadata and content hash.
+    fn article_doc(&self, article: &Article, passages: usize) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.kind, kind::ARTICLE);
+        doc.add_text(f.article_id, &article.id);
+        doc.add_text(f.article_title, &article.title);
+        doc.add_text(f.article_text, &article.body);
+        doc.add_u64(f.passages, passages as u64);
+        doc.add_u64(f.hash, content_hash(article));
+        for (field, value) in [
+            (f.url, &article.url),
+            (f.date, &article.date),
+            (f.path, &article.path),
+            (f.source, &article.source),
+        ] {
+            if let Some(v) = value {
+                doc.add_text(field, v);
+            }
+        }
+        doc
+    }
+
     /// Deletes every passage of the article with this id.
     pub fn delete_article(&self, id: &str) {
         self.inner
@@ -112,6 +139,29 @@ impl Writer {
         index.touch()?;
         Ok(())
     }
+}
+
+/// A stable hash of everything indexed about an article (not its path):
+/// equal hashes mean re-indexing would store the same thing.
+pub fn content_hash(article: &Article) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for part in [
+        Some(&article.id),
+        Some(&article.title),
+        Some(&article.body),
+        article.url.as_ref(),
+        article.date.as_ref(),
+        article.source.as_ref(),
+    ] {
+        match part {
+            Some(s) => {
+                h.update(&(s.len() as u64).to_le_bytes());
+                h.update(s.as_bytes());
+            }
+            None => h.update(&u64::MAX.to_le_bytes()),
+        }
+    }
+    h.digest()
 }
 
 /// What an indexing run did.

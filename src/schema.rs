@@ -1,4 +1,10 @@
-//! The tantivy schema: one document per passage.
+//! The tantivy schema: one document per passage, plus one per article.
+//!
+//! Passage documents (`kind:p`) carry the passage text and the headline and
+//! answer ordinary searches. Article documents (`kind:a`) carry the whole
+//! body and headline in fields of their own (`article_text`,
+//! `article_title`), so article-level ranking has whole-article statistics
+//! and passage statistics are not diluted by them.
 
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -18,6 +24,17 @@ pub mod names {
     pub const DATE: &str = "date";
     pub const PATH: &str = "path";
     pub const SOURCE: &str = "source";
+    pub const KIND: &str = "kind";
+    pub const ARTICLE_TITLE: &str = "article_title";
+    pub const ARTICLE_TEXT: &str = "article_text";
+    pub const PASSAGES: &str = "passages";
+    pub const HASH: &str = "hash";
+}
+
+/// Values of the `kind` field.
+pub mod kind {
+    pub const PASSAGE: &str = "p";
+    pub const ARTICLE: &str = "a";
 }
 
 /// Handles to the schema's fields.
@@ -36,6 +53,15 @@ pub struct Fields {
     pub date: Field,
     pub path: Field,
     pub source: Field,
+    /// `p` for passages, `a` for articles.
+    pub kind: Field,
+    /// Article documents: headline and whole body, analyzed without positions.
+    pub article_title: Field,
+    pub article_text: Field,
+    /// Article documents: number of passages.
+    pub passages: Field,
+    /// Article documents: content hash, to tell changed articles from unchanged.
+    pub hash: Field,
 }
 
 /// Builds the passage schema.
@@ -48,6 +74,11 @@ pub fn build() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
         .set_stored();
+    let whole = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
     let fields = Fields {
         text: b.add_text_field(names::TEXT, analyzed.clone()),
         title: b.add_text_field(names::TITLE, analyzed),
@@ -59,6 +90,11 @@ pub fn build() -> (Schema, Fields) {
         date: b.add_text_field(names::DATE, STORED),
         path: b.add_text_field(names::PATH, STORED),
         source: b.add_text_field(names::SOURCE, STORED),
+        kind: b.add_text_field(names::KIND, STRING),
+        article_title: b.add_text_field(names::ARTICLE_TITLE, whole.clone().set_stored()),
+        article_text: b.add_text_field(names::ARTICLE_TEXT, whole),
+        passages: b.add_u64_field(names::PASSAGES, STORED),
+        hash: b.add_u64_field(names::HASH, STORED | FAST),
     };
     (b.build(), fields)
 }
@@ -78,6 +114,11 @@ impl Fields {
             date: f(names::DATE)?,
             path: f(names::PATH)?,
             source: f(names::SOURCE)?,
+            kind: f(names::KIND)?,
+            article_title: f(names::ARTICLE_TITLE)?,
+            article_text: f(names::ARTICLE_TEXT)?,
+            passages: f(names::PASSAGES)?,
+            hash: f(names::HASH)?,
         })
     }
 }

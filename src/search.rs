@@ -8,7 +8,8 @@ use tantivy::{DocAddress, IndexReader, ReloadPolicy, TantivyDocument};
 
 use crate::Index;
 use crate::query::{self, DEFAULT_TITLE_BOOST, QueryError};
-use crate::schema::Fields;
+use crate::rank::KindStats;
+use crate::schema::{Fields, kind};
 
 /// Default number of hits.
 pub const DEFAULT_LIMIT: usize = 10;
@@ -127,11 +128,14 @@ impl Searcher {
     pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<SearchResults, SearchError> {
         let parsed = query::parse(&self.parser, query)?;
         let searcher = self.reader.searcher();
-        let top = searcher.search(
+        // Passage statistics count passages only, not article documents.
+        let stats = KindStats::new(&searcher, &self.fields, kind::PASSAGE)?;
+        let top = searcher.search_with_statistics_provider(
             &parsed.query,
             &TopDocs::with_limit(opts.limit.max(1))
                 .and_offset(opts.offset)
                 .order_by_score(),
+            &stats,
         )?;
         let mut hits = Vec::with_capacity(top.len());
         for (i, (score, addr)) in top.into_iter().enumerate().take(opts.limit) {
