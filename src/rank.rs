@@ -298,17 +298,17 @@ pub fn rank_articles(
 
     let mut by_article: HashMap<String, RankedArticle> = HashMap::new();
     for (addr, score) in article_scores {
-        if ids.get(addr, &mut buf) {
-            if let Some(a) = entry(&mut by_article, allowed, &buf) {
-                a.article_score = score;
-            }
+        if ids.get(addr, &mut buf)
+            && let Some(a) = entry(&mut by_article, allowed, &buf)
+        {
+            a.article_score = score;
         }
     }
     for (addr, score) in passage_scores {
-        if ids.get(addr, &mut buf) {
-            if let Some(a) = entry(&mut by_article, allowed, &buf) {
-                a.best_passages.push((addr, score));
-            }
+        if ids.get(addr, &mut buf)
+            && let Some(a) = entry(&mut by_article, allowed, &buf)
+        {
+            a.best_passages.push((addr, score));
         }
     }
     let mut ranked: Vec<RankedArticle> = by_article

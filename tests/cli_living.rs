@@ -9,7 +9,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{Indexed, data_dir, passim};
-use predicates::prelude::*;
 
 /// Writes a JSON Lines file of `n` generated articles; article `i` contains
 /// the word `marker{i}`.
