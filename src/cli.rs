@@ -111,6 +111,12 @@ pub struct RankArgs {
     /// Drop English stop words from queries (true/false)
     #[arg(long, value_name = "BOOL")]
     pub stop_words: Option<bool>,
+    /// Weight of the bonus for consecutive query words close together in a passage
+    #[arg(long, value_name = "X")]
+    pub proximity: Option<f32>,
+    /// Words allowed between a close pair for the proximity bonus
+    #[arg(long, value_name = "N")]
+    pub proximity_slop: Option<u32>,
 }
 
 #[derive(Debug, Args)]

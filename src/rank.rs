@@ -15,9 +15,10 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
+use tantivy::collector::TopDocs;
 use tantivy::columnar::StrColumn;
 use tantivy::postings::Postings;
-use tantivy::query::Bm25StatisticsProvider;
+use tantivy::query::{Bm25StatisticsProvider, PhraseQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, TERMINATED, Term};
 
@@ -41,6 +42,12 @@ pub struct RankParams {
     pub passage_top: usize,
     /// Drop English stop words from queries.
     pub stop_words: bool,
+    /// Weight of the proximity bonus: BM25 of each pair of consecutive
+    /// query words found within `proximity_slop` words of each other in a
+    /// passage, added to that passage's score (0 turns it off).
+    pub proximity: f32,
+    /// Extra words allowed between the two words of a pair.
+    pub proximity_slop: u32,
 }
 
 impl Default for RankParams {
@@ -53,6 +60,8 @@ impl Default for RankParams {
             passage_weight: 0.5,
             passage_top: 1,
             stop_words: true,
+            proximity: 0.25,
+            proximity_slop: 3,
         }
     }
 }
@@ -180,6 +189,35 @@ fn bm25_field(
     Ok(())
 }
 
+/// Adds the proximity bonus of consecutive query word pairs to passage scores.
+fn proximity_bonus(
+    searcher: &Searcher,
+    stats: &KindStats,
+    fields: &Fields,
+    terms: &[QueryTerm],
+    params: &RankParams,
+    acc: &mut HashMap<DocAddress, Score>,
+) -> tantivy::Result<()> {
+    /// Pairs are rare enough that this bounds only pathological queries.
+    const MAX_PAIR_MATCHES: usize = 10_000;
+    for pair in terms.windows(2) {
+        let mut phrase = PhraseQuery::new(vec![
+            Term::from_field_text(fields.text, &pair[0].term),
+            Term::from_field_text(fields.text, &pair[1].term),
+        ]);
+        phrase.set_slop(params.proximity_slop);
+        let hits = searcher.search_with_statistics_provider(
+            &phrase,
+            &TopDocs::with_limit(MAX_PAIR_MATCHES).order_by_score(),
+            stats,
+        )?;
+        for (score, addr) in hits {
+            *acc.entry(addr).or_default() += params.proximity * score;
+        }
+    }
+    Ok(())
+}
+
 /// An article ranked by [`rank_articles`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RankedArticle {
@@ -295,6 +333,17 @@ pub fn rank_articles(
         1.0,
         &mut passage_scores,
     )?;
+
+    if params.proximity > 0.0 {
+        proximity_bonus(
+            searcher,
+            &passage_stats,
+            fields,
+            terms,
+            params,
+            &mut passage_scores,
+        )?;
+    }
 
     let mut by_article: HashMap<String, RankedArticle> = HashMap::new();
     for (addr, score) in article_scores {

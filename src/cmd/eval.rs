@@ -39,6 +39,12 @@ pub fn params(method: RankMethod, knobs: &RankArgs) -> RankParams {
     if let Some(v) = knobs.stop_words {
         p.stop_words = v;
     }
+    if let Some(v) = knobs.proximity {
+        p.proximity = v;
+    }
+    if let Some(v) = knobs.proximity_slop {
+        p.proximity_slop = v;
+    }
     p
 }
 
