@@ -236,6 +236,9 @@ pub fn find_sources(
         for glob in &opts.globs {
             overrides.add(glob)?;
         }
+        // Applied as a filter rather than as the walker's overrides, which
+        // would let `--glob '*.txt'` bring back ignored and hidden files.
+        let overrides = overrides.build()?;
         let walker = ignore::WalkBuilder::new(root)
             .hidden(!opts.hidden)
             .ignore(!opts.no_ignore)
@@ -245,7 +248,10 @@ pub fn find_sources(
             .parents(!opts.no_ignore)
             .require_git(false)
             .follow_links(opts.follow_links)
-            .overrides(overrides.build()?)
+            .filter_entry(move |entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                !overrides.matched(entry.path(), is_dir).is_ignore()
+            })
             .sort_by_file_name(|a, b| a.cmp(b))
             .build();
         for entry in walker {
