@@ -331,7 +331,11 @@ pub fn index_paths(index: &mut Index, paths: &[PathBuf], opts: &IndexOptions) ->
         drop(rx);
         run.feed(tx);
     });
-    run.progress.finish_and_clear();
+    // Committing a large run takes a while (tantivy writes its last
+    // segments); say so instead of leaving a full bar standing still.
+    run.progress.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed_precise} committing…").expect("valid template"),
+    );
 
     let Run {
         problems,
@@ -339,9 +343,11 @@ pub fn index_paths(index: &mut Index, paths: &[PathBuf], opts: &IndexOptions) ->
         passages,
         bytes,
         failure,
+        progress,
         ..
     } = run;
     if let Some(e) = failure.into_inner().expect("failure lock") {
+        progress.finish_and_clear();
         return Err(e.context("indexing failed; nothing was committed"));
     }
     let mut problems = problems.into_inner().expect("problem lock");
@@ -357,6 +363,7 @@ pub fn index_paths(index: &mut Index, paths: &[PathBuf], opts: &IndexOptions) ->
         writer.commit(index)?;
         true
     };
+    progress.finish_and_clear();
     Ok(Summary {
         files: sources.len() as u64,
         articles: articles.into_inner(),
@@ -475,7 +482,7 @@ impl Run<'_> {
         // Checked before reading lines: a binary file may have no line
         // breaks at all, and would be read whole as one "line".
         match reader.fill_buf() {
-            Ok(head) if head.is_empty() => {
+            Ok([]) => {
                 return report(0, Severity::Skipped, "empty file; skipped".into());
             }
             Ok(head) if read::encoding::looks_binary(head) => {

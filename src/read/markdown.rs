@@ -65,16 +65,16 @@ pub fn parse(raw: &str) -> (Article, Option<String>) {
             }
             Event::Start(Tag::Image { .. }) => image_depth += 1,
             Event::End(TagEnd::Image) => image_depth = image_depth.saturating_sub(1),
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
-                if image_depth == 0 {
-                    // "see ![x](y) here" leaves two spaces where the image was.
-                    let t = if sink.ends_with(' ') {
-                        t.trim_start_matches(' ')
-                    } else {
-                        &t
-                    };
-                    sink.push_str(t);
-                }
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t)
+                if image_depth == 0 =>
+            {
+                // "see ![x](y) here" leaves two spaces where the image was.
+                let t = if sink.ends_with(' ') {
+                    t.trim_start_matches(' ')
+                } else {
+                    &t
+                };
+                sink.push_str(t);
             }
             Event::Html(h) => {
                 if let Some(block) = html_block.as_mut() {
