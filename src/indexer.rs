@@ -334,7 +334,8 @@ pub fn index_paths(index: &mut Index, paths: &[PathBuf], opts: &IndexOptions) ->
     // Committing a large run takes a while (tantivy writes its last
     // segments); say so instead of leaving a full bar standing still.
     run.progress.set_style(
-        ProgressStyle::with_template("{spinner} {elapsed_precise} committing…").expect("valid template"),
+        ProgressStyle::with_template("{spinner} {elapsed_precise} committing…")
+            .expect("valid template"),
     );
 
     let Run {
@@ -494,7 +495,8 @@ impl Run<'_> {
         let mut block = Vec::with_capacity(BLOCK_BYTES + 4096);
         let mut first_line = 1;
         let mut lines = 0;
-        let mut any_text = false;
+        // Only white space read so far (and no read error to report instead).
+        let mut blank = true;
         loop {
             if self.cancelled() {
                 return;
@@ -504,7 +506,7 @@ impl Run<'_> {
                 Ok(0) => break,
                 Ok(n) => {
                     self.bytes.fetch_add(n as u64, Ordering::Relaxed);
-                    any_text = any_text || !block[before..].iter().all(u8::is_ascii_whitespace);
+                    blank = blank && block[before..].iter().all(u8::is_ascii_whitespace);
                     lines += 1;
                 }
                 Err(e) => {
@@ -515,6 +517,7 @@ impl Run<'_> {
                     );
                     // Whole lines already read are still indexed.
                     block.truncate(before);
+                    blank = false;
                     break;
                 }
             }
@@ -539,7 +542,7 @@ impl Run<'_> {
                 data: block,
             });
         }
-        if !any_text && first_line == 1 {
+        if blank {
             report(0, Severity::Skipped, "empty file; skipped".into());
         }
     }
