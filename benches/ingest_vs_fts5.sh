@@ -19,16 +19,17 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:05.12" -> seconds;
-# "Maximum resident set size (kbytes): 123" -> MB.
+# From `time -v`: wall seconds, CPU seconds (user + system; a fairer
+# figure on a busy machine), peak resident set size in MB.
 measure() {
   awk -F': ' '
     /Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i] }
+    /User time|System time/ { cpu += $2 }
     /Maximum resident set size/ { rss = $2 / 1024 }
-    END { printf "%.2f %.0f", s, rss }' "$1"
+    END { printf "%.2f %.2f %.0f", s, cpu, rss }' "$1"
 }
 
-printf '%-28s %8s | %-30s | %-30s\n' corpus MB "passim: s, MB/s, peak RSS MB" "sqlite3 FTS5: s, MB/s, peak RSS MB"
+printf '%-14s %6s | %-42s | %-42s\n' corpus MB "passim: wall s, MB/s, CPU s, peak RSS" "sqlite3 FTS5: wall s, MB/s, CPU s, peak RSS"
 for corpus in "$@"; do
   name=$(basename "$(dirname "$corpus")")
   bytes=$(gzip -dc "$corpus" | wc -c)
@@ -36,7 +37,7 @@ for corpus in "$@"; do
 
   rm -rf "$work/idx"
   /usr/bin/time -v "$bin" --index "$work/idx" index --quiet "$corpus" 2>"$work/passim.time" >/dev/null
-  read -r p_s p_rss <<<"$(measure "$work/passim.time")"
+  read -r p_s p_cpu p_rss <<<"$(measure "$work/passim.time")"
 
   rm -f "$work/fts.db"
   /usr/bin/time -v python3 - "$corpus" "$work/fts.db" 2>"$work/fts.time" <<'PY'
@@ -51,9 +52,10 @@ with gzip.open(corpus, "rt", encoding="utf-8") as f, con:
     )
 con.close()
 PY
-  read -r f_s f_rss <<<"$(measure "$work/fts.time")"
+  read -r f_s f_cpu f_rss <<<"$(measure "$work/fts.time")"
 
-  printf '%-28s %8s | %6.2f s %7.1f MB/s %6s MB | %6.2f s %7.1f MB/s %6s MB\n' \
-    "$name" "$mb" "$p_s" "$(awk -v m="$mb" -v s="$p_s" 'BEGIN { print m / s }')" "$p_rss" \
-    "$f_s" "$(awk -v m="$mb" -v s="$f_s" 'BEGIN { print m / s }')" "$f_rss"
+  rate() { awk -v m="$mb" -v s="$1" 'BEGIN { print m / s }'; }
+  printf '%-14s %6s | %6.2f s %5.1f MB/s %6.2f s %5s MB | %6.2f s %5.1f MB/s %6.2f s %5s MB\n' \
+    "$name" "$mb" "$p_s" "$(rate "$p_s")" "$p_cpu" "$p_rss" \
+    "$f_s" "$(rate "$f_s")" "$f_cpu" "$f_rss"
 done
