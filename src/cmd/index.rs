@@ -1,6 +1,6 @@
 //! `passim index`: read articles and store their passages.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
@@ -12,6 +12,9 @@ use crate::indexer::{self, IndexOptions, Summary};
 use crate::passage::PassageConfig;
 use crate::read::{FieldMap, ReadOptions};
 
+/// Runs `passim index`: gathers the paths (standard input at most once),
+/// indexes them, prints problems and the summary. Fails (exit 2) when
+/// `--strict` met a problem.
 pub fn run(index_dir: &Path, args: &IndexArgs) -> Result<i32> {
     let mut paths = args.paths.clone();
     if args.stdin {
@@ -22,6 +25,9 @@ pub fn run(index_dir: &Path, args: &IndexArgs) -> Result<i32> {
     paths.retain(|p| p.as_os_str() != "-" || !std::mem::replace(&mut seen_stdin, true));
     if paths.is_empty() {
         paths.push(PathBuf::from(DEFAULT_DATA_DIR));
+    }
+    if seen_stdin && std::io::stdin().is_terminal() && !args.quiet {
+        eprintln!("passim: reading articles from standard input (end with Ctrl-D)");
     }
     let mut fields = FieldMap::default();
     for spec in &args.fields {
