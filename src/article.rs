@@ -23,6 +23,10 @@ pub struct Article {
     pub source: Option<String>,
     /// The file the article was read from.
     pub path: Option<String>,
+    /// Subject tags from front matter, `article:tag` metadata or a JSON
+    /// `tags` field. (Read, not yet stored in the index.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 impl Article {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::output::ColorChoice;
+use crate::read::{FieldMap, Format};
 
 /// Default index folder, relative to the working directory.
 pub const DEFAULT_INDEX_DIR: &str = "index";
@@ -30,11 +31,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Index articles (.txt, .md, .jsonl/.ndjson) found under PATHs.
+    /// Index articles (.txt, .md, .html/.htm, .jsonl/.ndjson, each also .gz)
+    /// found under PATHs, or JSON Lines from standard input.
     ///
-    /// Folders are walked recursively, honouring .gitignore. Re-indexing an
-    /// article replaces it. Unreadable files are reported, counted and
-    /// skipped; indexing goes on.
+    /// Folders are walked recursively, honouring .gitignore and skipping
+    /// hidden files. Re-indexing an article replaces it. Bad input (binary,
+    /// empty, malformed lines, duplicate ids) is reported with its path and
+    /// line, counted and skipped; indexing goes on, unless --strict.
     Index(IndexArgs),
     /// Search the index and print ranked passages with highlighted matches.
     ///
@@ -121,9 +124,48 @@ pub struct RankArgs {
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
-    /// Files or folders to index [default: data]
+    /// Files or folders to index; `-` reads standard input [default: data]
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// Read standard input (JSON Lines, gzip or not, unless --format says otherwise)
+    #[arg(long)]
+    pub stdin: bool,
+
+    /// Read every file in this format instead of going by its extension
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+
+    /// JSON Lines field names, KEY=NAME[,NAME...] (KEY: id, title, body, url,
+    /// date, source, tags; NAME may be nested: meta.headline); repeatable
+    #[arg(long = "field", value_name = "KEY=NAME", value_parser = parse_field_spec)]
+    pub fields: Vec<String>,
+
+    /// Only index files in folders matching GLOB, or not matching !GLOB
+    /// (relative to the folder given; repeatable)
+    #[arg(long = "glob", short = 'g', value_name = "GLOB")]
+    pub globs: Vec<String>,
+
+    /// Also index hidden files and folders (names starting with a dot)
+    #[arg(long)]
+    pub hidden: bool,
+
+    /// Index files even when .gitignore or .ignore excludes them
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Follow symbolic links inside folders (loops are detected and reported)
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+
+    /// Fail with exit status 2, committing nothing, on any bad input
+    /// (instead of reporting it and going on)
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Parsing threads [default: one per core]
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub threads: Option<u64>,
 
     /// Target passage size in words (passages run from 2/3 to 4/3 of it)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(5..=2000))]
@@ -133,13 +175,18 @@ pub struct IndexArgs {
     #[arg(long)]
     pub rebuild: bool,
 
-    /// Writer memory budget in MB
+    /// Writer memory budget in MB (bounds peak memory however big the input)
     #[arg(long, value_name = "MB", default_value_t = crate::indexer::DEFAULT_MEMORY_MB)]
     pub memory_mb: usize,
 
-    /// Print nothing but errors
+    /// Print nothing but problems and errors (no progress bar, no summary)
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+fn parse_field_spec(spec: &str) -> Result<String, String> {
+    FieldMap::default().set(spec)?;
+    Ok(spec.to_string())
 }
 
 #[derive(Debug, Args)]

@@ -59,7 +59,7 @@ fn masthead_url_line_caption_repeat_and_furniture_are_not_passages() {
 }
 
 #[test]
-fn summary_counts_articles_passages_and_skipped_files() {
+fn summary_counts_articles_passages_skipped_errors_and_warnings() {
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("docs");
     fs::create_dir(&docs).unwrap();
@@ -83,11 +83,14 @@ fn summary_counts_articles_passages_and_skipped_files() {
         .code(0)
         .stdout(
             predicate::str::is_match(
-                r"^indexed 3 articles \(\d+ passages\) from 4 files, .* 2 skipped\n$",
+                r"^indexed 4 articles \(\d+ passages\) from 4 files, .* 0 skipped, 1 error, 1 warning\n$",
             )
             .unwrap(),
         )
-        .stderr(predicate::str::contains("latin1.txt: not valid UTF-8"))
+        // Not UTF-8: decoded as Windows-1252 and indexed, with a warning.
+        .stderr(predicate::str::contains(
+            "latin1.txt: not valid UTF-8 (at byte 3); decoded as Windows-1252",
+        ))
         .stderr(predicate::str::contains("dump.jsonl:2: malformed JSON"));
     // The good articles in the same run are searchable.
     passim()
@@ -100,6 +103,12 @@ fn summary_counts_articles_passages_and_skipped_files() {
         .arg("--index")
         .arg(&index)
         .args(["search", "title:gang"])
+        .assert()
+        .code(0);
+    passim()
+        .arg("--index")
+        .arg(&index)
+        .args(["search", "title:café"])
         .assert()
         .code(0);
 }

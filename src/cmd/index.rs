@@ -1,31 +1,78 @@
 //! `passim index`: read articles and store their passages.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
 
 use super::{EXIT_OK, warn};
 use crate::cli::{DEFAULT_DATA_DIR, IndexArgs};
 use crate::index::{Index, OpenError};
 use crate::indexer::{self, IndexOptions, Summary};
 use crate::passage::PassageConfig;
+use crate::read::{FieldMap, ReadOptions};
 
+/// Runs `passim index`: gathers the paths (standard input at most once),
+/// indexes them, prints problems and the summary. Fails (exit 2) when
+/// `--strict` met a problem.
 pub fn run(index_dir: &Path, args: &IndexArgs) -> Result<i32> {
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(DEFAULT_DATA_DIR)]
-    } else {
-        args.paths.clone()
+    let mut paths = args.paths.clone();
+    if args.stdin {
+        paths.push(PathBuf::from("-"));
+    }
+    // Standard input can be read once.
+    let mut seen_stdin = false;
+    paths.retain(|p| p.as_os_str() != "-" || !std::mem::replace(&mut seen_stdin, true));
+    if paths.is_empty() {
+        paths.push(PathBuf::from(DEFAULT_DATA_DIR));
+    }
+    if seen_stdin && std::io::stdin().is_terminal() && !args.quiet {
+        eprintln!("passim: reading articles from standard input (end with Ctrl-D)");
+    }
+    let mut fields = FieldMap::default();
+    for spec in &args.fields {
+        fields.set(spec).map_err(|e| anyhow!("--field {e}"))?;
+    }
+    let opts = IndexOptions {
+        memory_mb: args.memory_mb,
+        rebuild: args.rebuild,
+        read: ReadOptions {
+            format: args.format,
+            fields,
+            hidden: args.hidden,
+            no_ignore: args.no_ignore,
+            follow_links: args.follow,
+            globs: args.globs.clone(),
+        },
+        strict: args.strict,
+        progress: !args.quiet,
+        threads: args.threads.unwrap_or(0) as usize,
     };
     let summary = build(
         index_dir,
         &paths,
         args.passage_words.map(|n| n as usize),
-        &IndexOptions {
-            memory_mb: args.memory_mb,
-            rebuild: args.rebuild,
-        },
+        &opts,
     )?;
+    if !summary.committed {
+        for p in &summary.problems {
+            warn(p);
+        }
+        bail!(
+            "--strict: the input has problems ({}); nothing was committed",
+            problem_counts(&summary)
+        );
+    }
+    if summary.files == 0 {
+        warn(format_args!(
+            "no article files found in {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     report(&summary, args.quiet)?;
     Ok(EXIT_OK)
 }
@@ -38,7 +85,7 @@ pub fn build(
     opts: &IndexOptions,
 ) -> Result<Summary> {
     for p in paths {
-        if !p.exists() {
+        if p.as_os_str() != "-" && !p.exists() {
             bail!("{}: no such file or folder", p.display());
         }
     }
@@ -79,18 +126,41 @@ pub fn report(summary: &Summary, quiet: bool) -> Result<()> {
     Ok(())
 }
 
-/// "indexed 2 articles (25 passages) from 2 files, 12.7 KB, in 0.05 s; 0 skipped"
+/// One line for the end of a run:
+///
+/// "indexed 2 articles (25 passages) from 2 files, 0.0 MB, in 0.05 s
+/// (0.2 MB/s); 1 skipped, 0 errors, 1 warning"
+///
+/// Skipped inputs held nothing to index (empty, binary, no body, a
+/// duplicate id), errors were broken (malformed JSON, unreadable), warnings
+/// were indexed with a caveat (decoded as Windows-1252).
 pub fn summary_line(s: &Summary) -> String {
-    let mb = s.bytes as f64 / 1e6;
-    let rate = if s.seconds > 0.0 { mb / s.seconds } else { 0.0 };
     format!(
-        "indexed {} articles ({} passages) from {} files, {:.1} MB, in {:.2} s ({:.1} MB/s); {} skipped",
+        "indexed {} articles ({} passages) from {} {}, {:.1} MB, in {:.2} s ({:.1} MB/s); {}",
         s.articles,
         s.passages,
         s.files,
-        mb,
+        if s.files == 1 { "file" } else { "files" },
+        s.bytes as f64 / 1e6,
         s.seconds,
-        rate,
-        s.skipped()
+        s.mb_per_second(),
+        problem_counts(s)
+    )
+}
+
+/// "1 skipped, 0 errors, 1 warning"
+fn problem_counts(s: &Summary) -> String {
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    format!(
+        "{} skipped, {}, {}",
+        s.skipped(),
+        plural(s.errors(), "error"),
+        plural(s.warnings(), "warning")
     )
 }

@@ -7,13 +7,16 @@
 //! The headline becomes the title, the URL line becomes the url, repeated
 //! lines and furniture are dropped, and the rest is the body.
 
+use std::collections::HashSet;
+
 use crate::Article;
 
 /// Parses a plain-text article. `id` and `path` are set by the caller.
 pub fn parse(raw: &str) -> Article {
     let mut url = None;
     let mut date = None;
-    let mut seen: Vec<&str> = Vec::new();
+    // A set, not a list: a long file has millions of lines.
+    let mut seen: HashSet<&str> = HashSet::new();
     // Paragraphs of kept lines; a blank line ends a paragraph.
     let mut paragraphs: Vec<Vec<&str>> = vec![Vec::new()];
     for line in raw.lines() {
@@ -43,10 +46,10 @@ pub fn parse(raw: &str) -> Article {
             continue;
         }
         // Captions and pull quotes are printed twice; index them once.
-        if trimmed.chars().count() >= 20 && seen.contains(&trimmed) {
+        if trimmed.chars().count() >= 20 && seen.contains(trimmed) {
             continue;
         }
-        seen.push(trimmed);
+        seen.insert(trimmed);
         paragraphs.last_mut().expect("non-empty").push(line);
     }
     paragraphs.retain(|p| !p.is_empty());
