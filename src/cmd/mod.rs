@@ -1,8 +1,11 @@
 //! One module per subcommand. Each returns the process exit status:
 //! 0 with results, 1 with none, 2 on error (grep's convention).
 
+pub mod completions;
 pub mod index;
+pub mod man;
 pub mod search;
+pub mod serve;
 
 use std::io;
 use std::path::PathBuf;
@@ -27,6 +30,9 @@ pub fn run(cli: Cli) -> i32 {
     let result = match &cli.command {
         Command::Index(args) => index::run(&index_dir, args),
         Command::Search(args) => search::run(&index_dir, explicit_index, args),
+        Command::Serve(args) => serve::run(&index_dir, explicit_index, args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man => man::run(),
     };
     match result {
         Ok(code) => code,
