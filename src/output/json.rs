@@ -32,7 +32,7 @@ struct PassageHitOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     query: Option<&'a str>,
     rank: usize,
-    score: f32,
+    score: f64,
     article: &'a ArticleRef,
     passage: PassageOut,
     highlights: Vec<[usize; 2]>,
@@ -41,7 +41,7 @@ struct PassageHitOut<'a> {
 
 #[derive(Serialize)]
 struct ArticlePassageOut {
-    score: f32,
+    score: f64,
     #[serde(flatten)]
     passage: PassageOut,
     highlights: Vec<[usize; 2]>,
@@ -56,9 +56,15 @@ struct ArticleHitOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     query: Option<&'a str>,
     rank: usize,
-    score: f32,
+    score: f64,
     article: &'a ArticleRef,
     passages: Vec<ArticlePassageOut>,
+}
+
+/// The score as JSON prints it: the shortest decimal that reads back as
+/// the same `f32` (`2.19`, not the `2.190000057220459` a plain widening gives).
+fn score(s: f32) -> f64 {
+    s.to_string().parse().unwrap_or(f64::from(s))
 }
 
 /// A passage shaped by `opts`, with its highlights in bytes and in chars.
@@ -104,7 +110,7 @@ pub fn hit_value(hit: &Hit, tag: Option<&QueryTag>, opts: &RenderOptions) -> Val
             qid: tag.map(|t| t.qid.as_str()),
             query: tag.map(|t| t.query.as_str()),
             rank: hit.rank,
-            score: hit.score,
+            score: score(hit.score),
             article: &hit.article,
             passage,
             highlights,
@@ -122,7 +128,7 @@ pub fn article_value(hit: &ArticleHit, tag: Option<&QueryTag>, opts: &RenderOpti
         .map(|p| {
             let (passage, highlights, highlights_chars) = shape(&p.passage, &p.highlights, opts);
             ArticlePassageOut {
-                score: p.score,
+                score: score(p.score),
                 passage,
                 highlights,
                 highlights_chars,
@@ -135,7 +141,7 @@ pub fn article_value(hit: &ArticleHit, tag: Option<&QueryTag>, opts: &RenderOpti
             qid: tag.map(|t| t.qid.as_str()),
             query: tag.map(|t| t.query.as_str()),
             rank: hit.rank,
-            score: hit.score,
+            score: score(hit.score),
             article: &hit.article,
             passages,
         },
