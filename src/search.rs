@@ -244,7 +244,7 @@ impl Searcher {
         let parsed = query::parse(&self.parser, query)?;
         let searcher = self.reader.searcher();
         let wanted = opts.offset.saturating_add(opts.limit);
-        let scored: Vec<(Score, DocAddress)> = match opts.per_article {
+        let scored: Vec<Scored> = match opts.per_article {
             None => searcher.search(
                 &parsed.query,
                 &TopDocs::with_limit(opts.limit.max(1))
@@ -253,8 +253,8 @@ impl Searcher {
             )?,
             Some(cap) => {
                 let groups = searcher.search(&parsed.query, &ByArticle::new(cap))?;
-                let mut all: Vec<(Score, DocAddress)> = groups.into_values().flatten().collect();
-                all.sort_by(|a, b| by_score_then_address(a, b));
+                let mut all: Vec<Scored> = groups.into_values().flatten().collect();
+                all.sort_by(by_score_then_address);
                 all.truncate(wanted);
                 all.into_iter().skip(opts.offset).collect()
             }
@@ -307,7 +307,7 @@ impl Searcher {
         let searcher = self.reader.searcher();
         let shown = opts.per_article.unwrap_or(DEFAULT_PASSAGES_PER_ARTICLE);
         let groups = searcher.search(&parsed.query, &ByArticle::new(shown.max(1)))?;
-        let mut ranked: Vec<(Score, String, Vec<(Score, DocAddress)>)> = groups
+        let mut ranked: Vec<(Score, String, Vec<Scored>)> = groups
             .into_iter()
             .map(|(id, mut passages)| {
                 passages.sort_by(by_score_then_address);
@@ -343,7 +343,7 @@ impl Searcher {
         searcher: &tantivy::Searcher,
         rank: usize,
         score: Score,
-        passages: &[(Score, DocAddress)],
+        passages: &[Scored],
         shown: usize,
         plan: &HighlightPlan,
     ) -> tantivy::Result<ArticleHit> {
@@ -418,8 +418,11 @@ impl Searcher {
     }
 }
 
+/// A matching passage: its score and where it is.
+type Scored = (Score, DocAddress);
+
 /// Best score first; equal scores in index order, so results are stable.
-fn by_score_then_address(a: &(Score, DocAddress), b: &(Score, DocAddress)) -> Ordering {
+fn by_score_then_address(a: &Scored, b: &Scored) -> Ordering {
     b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1))
 }
 
@@ -437,10 +440,10 @@ impl ByArticle {
     }
 }
 
-type Grouped = HashMap<String, Vec<(Score, DocAddress)>>;
+type Grouped = HashMap<String, Vec<Scored>>;
 
 /// Pushes `item` into `best`, keeping the `keep` highest scores.
-fn keep_best(best: &mut Vec<(Score, DocAddress)>, item: (Score, DocAddress), keep: usize) {
+fn keep_best(best: &mut Vec<Scored>, item: Scored, keep: usize) {
     if best.len() < keep {
         best.push(item);
         return;
@@ -496,7 +499,7 @@ struct ByArticleSegment {
     segment: u32,
     keep: usize,
     ids: Option<StrColumn>,
-    groups: HashMap<u64, Vec<(Score, DocAddress)>>,
+    groups: HashMap<u64, Vec<Scored>>,
 }
 
 impl SegmentCollector for ByArticleSegment {

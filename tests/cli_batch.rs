@@ -151,7 +151,10 @@ fn a_thousand_queries_match_the_library_and_single_runs() {
         }
     }
     // The generator makes both kinds; the comparison is not vacuous.
-    assert!(answered > 700 && empty > 100, "{answered} answered, {empty} empty");
+    assert!(
+        answered > 700 && empty > 100,
+        "{answered} answered, {empty} empty"
+    );
     let total: usize = got.values().map(Vec::len).sum();
     assert!(total > 2000, "{total} lines");
 
@@ -159,7 +162,11 @@ fn a_thousand_queries_match_the_library_and_single_runs() {
     for (i, (qid, query)) in qs.iter().enumerate().step_by(33) {
         let single = idx.search_json(
             &["-n", "5", "--", query],
-            if got.contains_key(&qid_of(i, qid)) { 0 } else { 1 },
+            if got.contains_key(&qid_of(i, qid)) {
+                0
+            } else {
+                1
+            },
         );
         let mut lines = got.get(&qid_of(i, qid)).cloned().unwrap_or_default();
         for l in &mut lines {
@@ -241,7 +248,11 @@ fn trec_output_reads_back_as_the_article_ranking() {
         .map(|h| article_value(h, Some(&tag), &RenderOptions::default()))
         .collect();
     assert_eq!(got[&tag.qid], want);
-    assert!(text.starts_with(&format!("{} Q0 {} 1 ", tag.qid, want[0]["article"]["id"].as_str().unwrap())));
+    assert!(text.starts_with(&format!(
+        "{} Q0 {} 1 ",
+        tag.qid,
+        want[0]["article"]["id"].as_str().unwrap()
+    )));
 }
 
 #[test]
@@ -261,11 +272,23 @@ fn bad_lines_are_reported_by_number_and_the_batch_goes_on() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
     let name = file.display().to_string();
-    assert!(err.contains(&format!("{name}:2: the query is empty")), "{err}");
-    assert!(err.contains(&format!("{name}:3: the query has no words")), "{err}");
-    assert!(err.contains(&format!("{name}:5: the line is not UTF-8")), "{err}");
+    assert!(
+        err.contains(&format!("{name}:2: the query is empty")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{name}:3: the query has no words")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{name}:5: the line is not UTF-8")),
+        "{err}"
+    );
     // The unbalanced quote runs leniently, with a warning naming its line.
-    assert!(err.contains(&format!("warning: {name}:6: query syntax error")), "{err}");
+    assert!(
+        err.contains(&format!("warning: {name}:6: query syntax error")),
+        "{err}"
+    );
     assert!(err.contains("3 of 7 lines"), "{err}");
     let got = by_qid(&out.stdout);
     assert_eq!(got.keys().collect::<Vec<_>>(), ["6", "A1"]);
@@ -316,6 +339,12 @@ fn text_batches_head_each_query() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("# q1\tAlinejad\n 1. Iran hires crime gangs"), "{text}");
-    assert!(text.contains("\n# 2\tMEK\n 1. The Iranian Operations Against MEK"), "{text}");
+    assert!(
+        text.starts_with("# q1\tAlinejad\n 1. Iran hires crime gangs"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n# 2\tMEK\n 1. The Iranian Operations Against MEK"),
+        "{text}"
+    );
 }

@@ -28,7 +28,10 @@ fn sample_index() -> tempfile::TempDir {
 
 fn lines(dir: &Path, args: &[&str], stdin: Option<&str>) -> Vec<Value> {
     let mut cmd = passim();
-    cmd.arg("--index").arg(dir.join("index")).arg("search").args(args);
+    cmd.arg("--index")
+        .arg(dir.join("index"))
+        .arg("search")
+        .args(args);
     if let Some(input) = stdin {
         cmd.write_stdin(input);
     }
@@ -123,8 +126,14 @@ fn full_passages_have_highlights_in_bytes_and_chars() {
         assert_eq!(bytes.len(), in_chars.len());
         assert!(!bytes.is_empty());
         for (b, c) in bytes.iter().zip(in_chars) {
-            let (bs, be) = (b[0].as_u64().unwrap() as usize, b[1].as_u64().unwrap() as usize);
-            let (cs, ce) = (c[0].as_u64().unwrap() as usize, c[1].as_u64().unwrap() as usize);
+            let (bs, be) = (
+                b[0].as_u64().unwrap() as usize,
+                b[1].as_u64().unwrap() as usize,
+            );
+            let (cs, ce) = (
+                c[0].as_u64().unwrap() as usize,
+                c[1].as_u64().unwrap() as usize,
+            );
             let by_chars: String = chars[cs..ce].iter().collect();
             assert_eq!(&text[bs..be], by_chars);
             assert!(by_chars.to_lowercase().starts_with("tehran"), "{by_chars}");
@@ -134,8 +143,8 @@ fn full_passages_have_highlights_in_bytes_and_chars() {
 
 #[test]
 fn the_readme_documents_every_field() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     for kind in [HitKind::Passage, HitKind::Article] {
         for field in kind.fields() {
             assert!(

@@ -8,6 +8,7 @@ use clap::CommandFactory;
 use super::EXIT_OK;
 use crate::cli::{Cli, CompletionsArgs};
 
+/// Writes the completion script for `args.shell` to stdout.
 pub fn run(args: &CompletionsArgs) -> Result<i32> {
     let mut cmd = Cli::command();
     let mut out = std::io::stdout().lock();

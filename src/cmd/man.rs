@@ -8,6 +8,7 @@ use clap::CommandFactory;
 use super::EXIT_OK;
 use crate::cli::Cli;
 
+/// Writes the roff manual page to stdout.
 pub fn run() -> Result<i32> {
     let cmd = Cli::command();
     let mut out = std::io::stdout().lock();

@@ -18,6 +18,7 @@ use crate::output::trec::TrecPrinter;
 use crate::output::{Markers, Printer, QueryTag, RenderOptions};
 use crate::search::{SearchError, SearchOptions, Searcher};
 
+/// Runs `passim search`, one query or a batch; returns the exit status.
 pub fn run(index_dir: &Path, explicit_index: bool, args: &SearchArgs) -> Result<i32> {
     let format = match (args.format, args.json, &args.batch) {
         (Some(f), _, _) => f,

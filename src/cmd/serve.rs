@@ -10,6 +10,7 @@ use super::{EXIT_OK, warn};
 use crate::cli::ServeArgs;
 use crate::search::Searcher;
 
+/// Runs `passim serve` until SIGINT or SIGTERM; returns the exit status.
 pub fn run(index_dir: &Path, explicit_index: bool, args: &ServeArgs) -> Result<i32> {
     let index = super::search::open_or_build(index_dir, explicit_index)?;
     let searcher = Arc::new(Searcher::new(&index)?);

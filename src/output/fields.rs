@@ -82,10 +82,20 @@ impl HitKind {
 /// A `--fields` value that names no known field.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum FieldsError {
+    /// No field named at all.
     #[error("--fields is empty; name at least one field (fields: {valid})")]
-    Empty { valid: String },
+    Empty {
+        /// The valid fields, comma-separated.
+        valid: String,
+    },
+    /// A name that is not a field of this kind of hit.
     #[error("unknown field {name:?} in --fields (fields: {valid})")]
-    Unknown { name: String, valid: String },
+    Unknown {
+        /// The name as given.
+        name: String,
+        /// The valid fields, comma-separated.
+        valid: String,
+    },
 }
 
 /// A parsed, validated `--fields` selection.
@@ -127,15 +137,11 @@ impl FieldSelection {
             Value::Object(map) => {
                 map.retain(|key, _| {
                     let path = join(prefix, key);
-                    (prefix.is_empty() && ALWAYS.contains(&key.as_str()))
-                        || self.keeps_whole(&path)
-                        || self.keeps_part(&path)
+                    always(prefix, key) || self.keeps_whole(&path) || self.keeps_part(&path)
                 });
                 for (key, child) in map.iter_mut() {
                     let path = join(prefix, key);
-                    if !self.keeps_whole(&path)
-                        && !(prefix.is_empty() && ALWAYS.contains(&key.as_str()))
-                    {
+                    if !(always(prefix, key) || self.keeps_whole(&path)) {
                         self.filter(child, &path);
                     }
                 }
@@ -162,6 +168,11 @@ impl FieldSelection {
             .iter()
             .any(|p| p.starts_with(&format!("{path}.")))
     }
+}
+
+/// A top-level key kept whatever the selection.
+fn always(prefix: &str, key: &str) -> bool {
+    prefix.is_empty() && ALWAYS.contains(&key)
 }
 
 fn join(prefix: &str, key: &str) -> String {
