@@ -129,8 +129,8 @@ pub struct SearchArgs {
 
     /// At most N passages of one article (with --by article: the passages
     /// shown per article, default 3)
-    #[arg(long, value_name = "N")]
-    pub per_article: Option<usize>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub per_article: Option<u64>,
 
     /// JSON fields to print, comma-separated: top-level keys or dotted
     /// paths such as article.id or passages.text (schema_version and qid

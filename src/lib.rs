@@ -46,7 +46,7 @@ pub use index::{Index, OpenError};
 pub use indexer::{IndexOptions, Summary, Writer};
 pub use passage::PassageConfig;
 pub use search::{
-    ArticleHit, ArticleResults, Hit, PassageHit, SearchError, SearchOptions, SearchResults,
-    Searcher,
+    ArticleHit, ArticleRanking, ArticleResults, Hit, PassageHit, SearchError, SearchOptions,
+    SearchResults, Searcher,
 };
 pub use stats::Stats;

@@ -45,7 +45,8 @@ pub struct SearchOptions {
     pub offset: usize,
     /// With [`Searcher::search`]: at most this many passages of one article
     /// (`None`: no cap). With [`Searcher::search_articles`]: the passages
-    /// shown per article (`None`: [`DEFAULT_PASSAGES_PER_ARTICLE`]).
+    /// shown per article (`None`: [`DEFAULT_PASSAGES_PER_ARTICLE`]). `Some(0)`
+    /// counts as 1.
     pub per_article: Option<usize>,
 }
 
@@ -146,6 +147,26 @@ pub struct ArticleResults {
     pub warnings: Vec<String>,
 }
 
+/// One ranked article id, from [`Searcher::rank_articles`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankedArticle {
+    /// 1-based rank among articles (offset included).
+    pub rank: usize,
+    /// The article's score (see [`article_score`]).
+    pub score: f32,
+    /// The article id.
+    pub id: String,
+}
+
+/// The outcome of [`Searcher::rank_articles`].
+#[derive(Debug, Clone, Default)]
+pub struct ArticleRanking {
+    /// Ranked article ids, best first.
+    pub hits: Vec<RankedArticle>,
+    /// How the query was read, when it was not as typed.
+    pub warnings: Vec<String>,
+}
+
 /// An article as stored: its metadata and every passage, in order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredArticle {
@@ -155,9 +176,10 @@ pub struct StoredArticle {
     pub passages: Vec<PassageRef>,
 }
 
-/// How an article ranks, from its matching passages' scores (best first,
-/// never empty). Today an article is as good as its best passage; this is
-/// the one place to change that.
+/// How an article ranks, from the scores of its best matching passages
+/// (best first, never empty; as many as the passages shown). Today an
+/// article is as good as its best passage; this is the one place to change
+/// that.
 ///
 /// ```
 /// assert_eq!(passim::search::article_score(&[2.5, 1.0]), 2.5);
@@ -305,19 +327,10 @@ impl Searcher {
     ) -> Result<ArticleResults, SearchError> {
         let parsed = query::parse(&self.parser, query)?;
         let searcher = self.reader.searcher();
-        let shown = opts.per_article.unwrap_or(DEFAULT_PASSAGES_PER_ARTICLE);
-        let groups = searcher.search(&parsed.query, &ByArticle::new(shown.max(1)))?;
-        let mut ranked: Vec<(Score, String, Vec<Scored>)> = groups
-            .into_iter()
-            .map(|(id, mut passages)| {
-                passages.sort_by(by_score_then_address);
-                let scores: Vec<Score> = passages.iter().map(|p| p.0).collect();
-                (article_score(&scores), id, passages)
-            })
-            .collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let shown = passages_shown(opts);
         let mut hits = Vec::new();
-        for (i, (score, _, passages)) in ranked
+        for (i, group) in self
+            .rank(&searcher, &parsed.query, shown)?
             .into_iter()
             .skip(opts.offset)
             .take(opts.limit)
@@ -326,9 +339,8 @@ impl Searcher {
             hits.push(self.article_hit(
                 &searcher,
                 opts.offset + i + 1,
-                score,
-                &passages,
-                shown,
+                group.score,
+                &group.passages,
                 &parsed.highlight,
             )?);
         }
@@ -338,27 +350,94 @@ impl Searcher {
         })
     }
 
+    /// The article ranking of [`Searcher::search_articles`] (same order,
+    /// same scores) without loading or highlighting any passage: ids and
+    /// scores only, for evaluation runs that go a thousand deep.
+    ///
+    /// ```
+    /// # fn main() -> anyhow::Result<()> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let mut index = passim::Index::create(dir.path(), passim::PassageConfig::default())?;
+    /// # let mut writer = passim::Writer::new(&index, 64)?;
+    /// # writer.add_article(&passim::Article::new("a1", "", "A gang story."))?;
+    /// # writer.add_article(&passim::Article::new("a2", "", "A gang gang gang story."))?;
+    /// # writer.commit(&mut index)?;
+    /// let searcher = passim::Searcher::new(&index)?;
+    /// let opts = passim::SearchOptions::default();
+    /// let ranking = searcher.rank_articles("gang", &opts)?;
+    /// let full = searcher.search_articles("gang", &opts)?;
+    /// assert_eq!(ranking.hits[0].id, full.hits[0].article.id);
+    /// assert_eq!(ranking.hits[0].score, full.hits[0].score);
+    /// # Ok(()) }
+    /// ```
+    pub fn rank_articles(
+        &self,
+        query: &str,
+        opts: &SearchOptions,
+    ) -> Result<ArticleRanking, SearchError> {
+        let parsed = query::parse(&self.parser, query)?;
+        let searcher = self.reader.searcher();
+        let hits = self
+            .rank(&searcher, &parsed.query, passages_shown(opts))?
+            .into_iter()
+            .skip(opts.offset)
+            .take(opts.limit)
+            .enumerate()
+            .map(|(i, group)| RankedArticle {
+                rank: opts.offset + i + 1,
+                score: group.score,
+                id: group.id,
+            })
+            .collect();
+        Ok(ArticleRanking {
+            hits,
+            warnings: parsed.warnings,
+        })
+    }
+
+    /// Every matching article with its `keep` best passages, ranked by
+    /// [`article_score`], ties by id.
+    fn rank(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn tantivy::query::Query,
+        keep: usize,
+    ) -> tantivy::Result<Vec<ArticleGroup>> {
+        let groups = searcher.search(query, &ByArticle::new(keep))?;
+        let mut ranked: Vec<ArticleGroup> = groups
+            .into_iter()
+            .map(|(id, mut passages)| {
+                passages.sort_by(by_score_then_address);
+                let scores: Vec<Score> = passages.iter().map(|p| p.0).collect();
+                ArticleGroup {
+                    score: article_score(&scores),
+                    id,
+                    passages,
+                }
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        Ok(ranked)
+    }
+
     fn article_hit(
         &self,
         searcher: &tantivy::Searcher,
         rank: usize,
         score: Score,
         passages: &[Scored],
-        shown: usize,
         plan: &HighlightPlan,
     ) -> tantivy::Result<ArticleHit> {
         let mut article = None;
-        let mut out = Vec::with_capacity(shown);
-        for &(score, addr) in passages.iter().take(shown.max(1)) {
+        let mut out = Vec::with_capacity(passages.len());
+        for &(score, addr) in passages {
             let (a, passage) = self.load(searcher, addr)?;
             article.get_or_insert(a);
-            if out.len() < shown {
-                out.push(PassageHit {
-                    score,
-                    highlights: plan.ranges(&passage.text),
-                    passage,
-                });
-            }
+            out.push(PassageHit {
+                score,
+                highlights: plan.ranges(&passage.text),
+                passage,
+            });
         }
         Ok(ArticleHit {
             rank,
@@ -416,6 +495,20 @@ impl Searcher {
             },
         ))
     }
+}
+
+/// Passages shown per article in an article search (at least one).
+fn passages_shown(opts: &SearchOptions) -> usize {
+    opts.per_article
+        .unwrap_or(DEFAULT_PASSAGES_PER_ARTICLE)
+        .max(1)
+}
+
+/// An article with its best matching passages, best first.
+struct ArticleGroup {
+    score: Score,
+    id: String,
+    passages: Vec<Scored>,
 }
 
 /// A matching passage: its score and where it is.

@@ -261,11 +261,16 @@ impl SearchRequest {
                 ));
             }
         }
-        if p.snippet_chars == Some(0) {
-            return Err(ApiError::bad_request(
-                "out_of_range",
-                "snippet_chars must be at least 1",
-            ));
+        for (name, value) in [
+            ("snippet_chars", p.snippet_chars),
+            ("per_article", p.per_article),
+        ] {
+            if value == Some(0) {
+                return Err(ApiError::bad_request(
+                    "out_of_range",
+                    format!("{name} must be at least 1"),
+                ));
+            }
         }
         let kind = p.by.unwrap_or_default();
         let fields = p

@@ -210,6 +210,7 @@ fn answers_with_the_cli_json_and_json_errors() {
         (vec![("q", "iran"), ("by", "sentence")], "bad_request"),
         (vec![("q", "iran"), ("fields", "rnak")], "bad_fields"),
         (vec![("q", "iran"), ("snippet_chars", "0")], "out_of_range"),
+        (vec![("q", "iran"), ("per_article", "0")], "out_of_range"),
     ] {
         let (status, body) = server.get("/search", &query);
         assert_eq!(status, 400, "{query:?}: {body}");

@@ -35,7 +35,7 @@ pub fn run(index_dir: &Path, explicit_index: bool, args: &SearchArgs) -> Result<
     let opts = SearchOptions {
         limit: args.limit,
         offset: args.offset,
-        per_article: args.per_article,
+        per_article: args.per_article.map(|n| n as usize),
     };
     let index = open_or_build(index_dir, explicit_index)?;
     let searcher = Searcher::new(&index)?;
@@ -43,30 +43,44 @@ pub fn run(index_dir: &Path, explicit_index: bool, args: &SearchArgs) -> Result<
     let stdout = io::stdout();
     let is_terminal = stdout.is_terminal();
     let out = io::BufWriter::new(stdout.lock());
-    let mut printer: Box<dyn Printer> = match format {
-        Format::Json => Box::new(JsonPrinter::with_options(out, render)),
-        Format::Trec => Box::new(TrecPrinter::new(out)),
-        Format::Text => Box::new(
+    let mut sink = match format {
+        Format::Json => Sink::Hits(Box::new(JsonPrinter::with_options(out, render))),
+        // TREC needs ids and scores only: no passage is loaded.
+        Format::Trec => Sink::Trec(TrecPrinter::new(out)),
+        Format::Text => Sink::Hits(Box::new(
             TextPrinter::new(
                 out,
                 args.color.enabled(is_terminal),
                 terminal_width(is_terminal),
             )
             .with_options(render),
-        ),
+        )),
     };
     let code = match &args.batch {
-        Some(file) => batch(&searcher, file, kind, &opts, printer.as_mut())?,
+        Some(file) => batch(&searcher, file, kind, &opts, &mut sink)?,
         None => {
             let query = args.query.join(" ");
-            let found = answer(&searcher, &query, kind, &opts, printer.as_mut(), |w| {
-                warn(w)
-            })?;
+            let found = answer(&searcher, &query, kind, &opts, &mut sink, |w| warn(w))?;
             if found > 0 { EXIT_OK } else { EXIT_NO_RESULTS }
         }
     };
-    printer.finish()?;
+    sink.printer().finish()?;
     Ok(code)
+}
+
+/// Where answers go: a printer of full hits, or a TREC run of ranked ids.
+enum Sink<'a> {
+    Hits(Box<dyn Printer + 'a>),
+    Trec(TrecPrinter<io::BufWriter<io::StdoutLock<'a>>>),
+}
+
+impl Sink<'_> {
+    fn printer(&mut self) -> &mut dyn Printer {
+        match self {
+            Sink::Hits(p) => p.as_mut(),
+            Sink::Trec(p) => p,
+        }
+    }
 }
 
 fn render_options(args: &SearchArgs, format: Format, kind: HitKind) -> Result<RenderOptions> {
@@ -96,9 +110,20 @@ fn answer(
     query: &str,
     kind: HitKind,
     opts: &SearchOptions,
-    printer: &mut dyn Printer,
+    sink: &mut Sink,
     mut on_warning: impl FnMut(&str),
 ) -> Result<usize> {
+    let printer = match sink {
+        Sink::Trec(trec) => {
+            let results = searcher.rank_articles(query, opts)?;
+            results.warnings.iter().for_each(|w| on_warning(w));
+            for hit in &results.hits {
+                trec.line(&hit.id, hit.rank, hit.score)?;
+            }
+            return Ok(results.hits.len());
+        }
+        Sink::Hits(printer) => printer,
+    };
     match kind {
         HitKind::Passage => {
             let results = searcher.search(query, opts)?;
@@ -127,7 +152,7 @@ fn batch(
     file: &Path,
     kind: HitKind,
     opts: &SearchOptions,
-    printer: &mut dyn Printer,
+    sink: &mut Sink,
 ) -> Result<i32> {
     let (name, mut input): (String, Box<dyn BufRead>) = if file == Path::new("-") {
         ("standard input".into(), Box::new(io::stdin().lock()))
@@ -171,8 +196,8 @@ fn batch(
                 query: line.to_string(),
             },
         };
-        printer.begin_query(&tag)?;
-        let result = answer(searcher, &tag.query, kind, opts, printer, |w| {
+        sink.printer().begin_query(&tag)?;
+        let result = answer(searcher, &tag.query, kind, opts, sink, |w| {
             warn(format_args!("{name}:{line_no}: {w}"))
         });
         match result {
