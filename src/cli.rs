@@ -1,11 +1,13 @@
 //! Command-line types (clap derive). `main.rs` parses these and hands them
 //! to [`crate::cmd::run`].
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::output::ColorChoice;
+use crate::output::fields::HitKind;
 use crate::read::{FieldMap, Format};
 
 /// Default index folder, relative to the working directory.
@@ -54,6 +56,21 @@ pub enum Command {
     /// trec_eval's nDCG@10, MAP (cut at 1000), Recall@100 and P@10 averaged
     /// over every judged query of the TREC qrels file.
     Eval(EvalArgs),
+    /// Answer searches over HTTP with the same JSON as `search --json`.
+    ///
+    /// GET /search?q=QUERY&limit=&offset=&by=passage|article, GET
+    /// /articles/ID, GET /stats, GET /health. Listens on loopback by
+    /// default, follows new commits from `passim index` without a restart,
+    /// and stops cleanly on Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
+    /// Print a shell completion script to stdout.
+    ///
+    /// For example: passim completions bash > ~/.local/share/bash-completion/completions/passim
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to stdout.
+    ///
+    /// For example: passim man > ~/.local/share/man/man1/passim.1
+    Man,
 }
 
 /// How `passim eval` ranks articles.
@@ -192,22 +209,96 @@ fn parse_field_spec(spec: &str) -> Result<String, String> {
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// The query
-    #[arg(required = true, value_name = "QUERY")]
+    #[arg(
+        required_unless_present = "batch",
+        conflicts_with = "batch",
+        value_name = "QUERY"
+    )]
     pub query: Vec<String>,
 
-    /// Number of passages to show
+    /// Answer every query in FILE (`-`: standard input): one query per
+    /// line, or `QID<TAB>QUERY` lines. Prints JSON Lines (each hit tagged
+    /// with `qid` and `query`) unless --format says otherwise. A bad query
+    /// is reported with its line number and the batch goes on; the exit
+    /// status is then 2.
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<PathBuf>,
+
+    /// Number of hits to show (passages, or articles with --by article)
     #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = crate::search::DEFAULT_LIMIT)]
     pub limit: usize,
 
-    /// Skip this many passages first (paging)
+    /// Skip this many hits first (paging)
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub offset: usize,
 
-    /// Print JSON Lines, one object per passage (schema in the README)
-    #[arg(long)]
+    /// Output format: text, json (JSON Lines) or trec (TREC run lines, one
+    /// per article) [default: text; json with --batch]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<OutputFormat>,
+
+    /// Print JSON Lines, one object per hit (same as --format json; schema
+    /// in the README)
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+
+    /// Return one hit per passage, or one per article with its best
+    /// passages (articles rank by their best passage)
+    #[arg(long, value_enum, value_name = "UNIT", default_value_t = HitKind::Passage)]
+    pub by: HitKind,
+
+    /// At most N passages of one article (with --by article: the passages
+    /// shown per article, default 3)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub per_article: Option<u64>,
+
+    /// JSON fields to print, comma-separated: top-level keys or dotted
+    /// paths such as article.id or passages.text (schema_version and qid
+    /// are always printed)
+    #[arg(long, value_name = "LIST")]
+    pub fields: Option<String>,
+
+    /// Crop passages longer than N characters around their best match,
+    /// with "…" where they are cut (highlight offsets follow the crop)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub snippet_chars: Option<u64>,
+
+    /// Put STR before each matched word (plain-text highlighting; in JSON,
+    /// fills passage.formatted)
+    #[arg(long, value_name = "STR")]
+    pub pre: Option<String>,
+
+    /// Put STR after each matched word
+    #[arg(long, value_name = "STR")]
+    pub post: Option<String>,
 
     /// When to colour output
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// `passim search --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// For people: ranked hits with wrapped, highlighted passages.
+    Text,
+    /// JSON Lines, one object per hit.
+    Json,
+    /// TREC run lines: `QID Q0 ARTICLE_ID RANK SCORE passim`.
+    Trec,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the bound address
+    /// is printed on stdout)
+    #[arg(long, value_name = "ADDR", default_value = crate::serve::DEFAULT_ADDR)]
+    pub addr: SocketAddr,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }

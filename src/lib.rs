@@ -40,9 +40,15 @@ pub mod rank;
 pub mod read;
 pub mod schema;
 pub mod search;
+pub mod serve;
+pub mod stats;
 
 pub use article::Article;
 pub use index::{Index, OpenError};
 pub use indexer::{IndexOptions, Summary, Writer};
 pub use passage::PassageConfig;
-pub use search::{Hit, SearchError, SearchOptions, SearchResults, Searcher};
+pub use search::{
+    ArticleHit, ArticleRanking, ArticleResults, Hit, PassageHit, SearchError, SearchOptions,
+    SearchResults, Searcher,
+};
+pub use stats::Stats;

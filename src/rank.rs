@@ -76,20 +76,34 @@ pub struct QueryTerm {
 /// Turns natural-language text into weighted terms: every word counts (a
 /// word repeated counts more), nothing is parsed as syntax.
 pub fn bag_of_words(text: &str, params: &RankParams) -> Vec<QueryTerm> {
-    let mut out: Vec<QueryTerm> = Vec::new();
+    let terms = crate::analysis::terms(text);
+    weigh_terms(terms.iter().map(String::as_str), params)
+}
+
+/// Weighs analyzed terms: a term repeated counts more; stop words are
+/// dropped when `params.stop_words` is set, unless nothing else is left.
+pub fn weigh_terms<'a>(
+    terms: impl IntoIterator<Item = &'a str>,
+    params: &RankParams,
+) -> Vec<QueryTerm> {
+    let all: Vec<&str> = terms.into_iter().collect();
     let stops = if params.stop_words {
         stop_terms()
     } else {
         Vec::new()
     };
-    for t in crate::analysis::terms(text) {
-        if stops.contains(&t) {
-            continue;
-        }
+    let content: Vec<&str> = all
+        .iter()
+        .copied()
+        .filter(|t| !stops.iter().any(|s| s == t))
+        .collect();
+    let kept = if content.is_empty() { all } else { content };
+    let mut out: Vec<QueryTerm> = Vec::new();
+    for t in kept {
         match out.iter_mut().find(|q| q.term == t) {
             Some(q) => q.weight += 1.0,
             None => out.push(QueryTerm {
-                term: t,
+                term: t.to_string(),
                 weight: 1.0,
             }),
         }

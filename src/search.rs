@@ -1,26 +1,54 @@
-//! Searching: query text → ranked passage [`Hit`]s with highlight ranges.
+//! Searching: query text → ranked passage [`Hit`]s, or ranked
+//! [`ArticleHit`]s with their best passages, each with highlight ranges.
+//!
+//! A [`Searcher`] is meant to live as long as the program: it opens the
+//! index's readers once and follows new commits by itself, so a server or a
+//! batch job pays for nothing per query beyond the search.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::path::PathBuf;
 
 use serde::Serialize;
-use tantivy::collector::TopDocs;
-use tantivy::query::QueryParser;
-use tantivy::schema::Value;
-use tantivy::{DocAddress, IndexReader, ReloadPolicy, TantivyDocument};
+use tantivy::collector::{Collector, DocSetCollector, SegmentCollector, TopDocs};
+use tantivy::columnar::StrColumn;
+use tantivy::query::{QueryParser, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{
+    DocAddress, DocId, IndexReader, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term,
+};
 
 use crate::Index;
+use crate::highlight::HighlightPlan;
 use crate::query::{self, DEFAULT_TITLE_BOOST, QueryError};
-use crate::rank::KindStats;
-use crate::schema::{Fields, kind};
+use crate::rank::{self, KindStats, QueryTerm, RankParams};
+use crate::schema::{Fields, kind, names};
 
 /// Default number of hits.
 pub const DEFAULT_LIMIT: usize = 10;
 
+/// Passages shown per article by [`Searcher::search_articles`] when
+/// [`SearchOptions::per_article`] is not set.
+pub const DEFAULT_PASSAGES_PER_ARTICLE: usize = 3;
+
 /// How many hits to return, and from where.
+///
+/// ```
+/// let opts = passim::SearchOptions { limit: 5, per_article: Some(1), ..Default::default() };
+/// assert_eq!(opts.offset, 0);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchOptions {
-    /// Maximum number of hits.
+    /// Maximum number of hits (passages, or articles for
+    /// [`Searcher::search_articles`]).
     pub limit: usize,
     /// Hits to skip first (for paging).
     pub offset: usize,
+    /// With [`Searcher::search`]: at most this many passages of one article
+    /// (`None`: no cap). With [`Searcher::search_articles`]: the passages
+    /// shown per article (`None`: [`DEFAULT_PASSAGES_PER_ARTICLE`]). `Some(0)`
+    /// counts as 1.
+    pub per_article: Option<usize>,
 }
 
 impl Default for SearchOptions {
@@ -28,6 +56,7 @@ impl Default for SearchOptions {
         SearchOptions {
             limit: DEFAULT_LIMIT,
             offset: 0,
+            per_article: None,
         }
     }
 }
@@ -35,11 +64,17 @@ impl Default for SearchOptions {
 /// The article a passage belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArticleRef {
+    /// Stable article id (a file's relative path, or a JSON Lines `id`).
     pub id: String,
+    /// Headline (`""` when none).
     pub title: String,
+    /// Where the article was published, when known.
     pub url: Option<String>,
+    /// The file it was read from, when known.
     pub path: Option<String>,
+    /// Publication date as found in the source, when known.
     pub date: Option<String>,
+    /// Publisher or masthead, when known.
     pub source: Option<String>,
 }
 
@@ -48,8 +83,9 @@ pub struct ArticleRef {
 pub struct PassageRef {
     /// 0-based position within the article.
     pub ordinal: u64,
-    /// Byte range within the article body.
+    /// Start of the passage: UTF-8 byte offset in the article body.
     pub start: u64,
+    /// End of the passage (exclusive): UTF-8 byte offset in the article body.
     pub end: u64,
     /// The passage text (`body[start..end]`).
     pub text: String,
@@ -62,7 +98,9 @@ pub struct Hit {
     pub rank: usize,
     /// BM25 score.
     pub score: f32,
+    /// The article the passage belongs to.
     pub article: ArticleRef,
+    /// The passage.
     pub passage: PassageRef,
     /// `[start, end)` UTF-8 byte ranges in `passage.text` of matched words.
     pub highlights: Vec<[usize; 2]>,
@@ -71,13 +109,92 @@ pub struct Hit {
 /// The outcome of one search.
 #[derive(Debug, Clone, Default)]
 pub struct SearchResults {
+    /// Ranked passages, best first.
     pub hits: Vec<Hit>,
     /// How the query was read, when it was not as typed.
     pub warnings: Vec<String>,
 }
 
-/// Runs queries against an index. Cheap to clone-free reuse: create once,
-/// search many times; it follows new commits on its own.
+/// A passage of an [`ArticleHit`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PassageHit {
+    /// The passage's own BM25 score.
+    pub score: f32,
+    /// The passage.
+    pub passage: PassageRef,
+    /// `[start, end)` UTF-8 byte ranges in `passage.text` of matched words.
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// One ranked article with its best passages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleHit {
+    /// 1-based rank among articles (offset included).
+    pub rank: usize,
+    /// The article's score (see [`article_score`]).
+    pub score: f32,
+    /// The article.
+    pub article: ArticleRef,
+    /// Its best-scoring passages, best first.
+    pub passages: Vec<PassageHit>,
+}
+
+/// The outcome of one article search.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleResults {
+    /// Ranked articles, best first.
+    pub hits: Vec<ArticleHit>,
+    /// How the query was read, when it was not as typed.
+    pub warnings: Vec<String>,
+}
+
+/// One ranked article id, from [`Searcher::rank_articles`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankedArticle {
+    /// 1-based rank among articles (offset included).
+    pub rank: usize,
+    /// The article's score (see [`article_score`]).
+    pub score: f32,
+    /// The article id.
+    pub id: String,
+}
+
+/// The outcome of [`Searcher::rank_articles`].
+#[derive(Debug, Clone, Default)]
+pub struct ArticleRanking {
+    /// Ranked article ids, best first.
+    pub hits: Vec<RankedArticle>,
+    /// How the query was read, when it was not as typed.
+    pub warnings: Vec<String>,
+}
+
+/// An article as stored: its metadata and every passage, in order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredArticle {
+    /// The article.
+    pub article: ArticleRef,
+    /// Its passages by ordinal.
+    pub passages: Vec<PassageRef>,
+}
+
+/// How an article ranks when the query has no words for the passage text
+/// (`title:MEK`): as good as its best matching passage (scores best first,
+/// never empty). Other queries rank with [`crate::rank`].
+///
+/// ```
+/// assert_eq!(passim::search::article_score(&[2.5, 1.0]), 2.5);
+/// ```
+pub fn article_score(passage_scores: &[Score]) -> Score {
+    passage_scores.first().copied().unwrap_or(0.0)
+}
+
+/// Runs queries against an index. Create it once and search many times:
+/// the index readers are opened once, and the searcher follows new
+/// commits on its own (tantivy's `ReloadPolicy::OnCommitWithDelay`: a
+/// commit by another process or thread is seen within about a second), so
+/// long-running programs such as `passim serve` need no restart.
+/// [`Searcher::reload`] makes a commit visible at once. A `Searcher` is
+/// `Send + Sync`; share it between threads behind an `Arc`.
 ///
 /// ```
 /// # fn main() -> anyhow::Result<()> {
@@ -92,12 +209,19 @@ pub struct SearchResults {
 /// let hit = &results.hits[0];
 /// let [start, end] = hit.highlights[0];
 /// assert_eq!(&hit.passage.text[start..end], "gang");
+///
+/// // Commits made later are picked up; reload() does it without waiting.
+/// writer.add_article(&passim::Article::new("a2", "More gangs", "Another gang."))?;
+/// writer.commit(&mut index)?;
+/// searcher.reload()?;
+/// assert_eq!(searcher.search("gangs", &Default::default())?.hits.len(), 2);
 /// # Ok(()) }
 /// ```
 pub struct Searcher {
     reader: IndexReader,
     parser: QueryParser,
     fields: Fields,
+    dir: PathBuf,
 }
 
 impl Searcher {
@@ -116,6 +240,7 @@ impl Searcher {
             reader,
             parser,
             fields,
+            dir: index.dir().to_path_buf(),
         })
     }
 
@@ -124,26 +249,55 @@ impl Searcher {
         self.reader.reload()
     }
 
-    /// Runs `query` and returns ranked passages with highlights.
+    /// The index folder this searcher reads.
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    /// A snapshot of the index as this searcher sees it now (see [`crate::stats`]).
+    pub fn stats(&self) -> tantivy::Result<crate::stats::Stats> {
+        crate::stats::of_searcher(&self.reader.searcher(), &self.fields, &self.dir)
+    }
+
+    /// Runs `query` and returns ranked passages with highlights. With
+    /// [`SearchOptions::per_article`], passages beyond that many from one
+    /// article are left out (the rest move up).
     pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<SearchResults, SearchError> {
         let parsed = query::parse(&self.parser, query)?;
         let searcher = self.reader.searcher();
+        let wanted = opts.offset.saturating_add(opts.limit);
         // Passage statistics count passages only, not article documents.
         let stats = KindStats::new(&searcher, &self.fields, kind::PASSAGE)?;
-        let top = searcher.search_with_statistics_provider(
-            &parsed.query,
-            &TopDocs::with_limit(opts.limit.max(1))
-                .and_offset(opts.offset)
-                .order_by_score(),
-            &stats,
-        )?;
-        let mut hits = Vec::with_capacity(top.len());
-        for (i, (score, addr)) in top.into_iter().enumerate().take(opts.limit) {
-            let mut hit = self.load(&searcher, addr)?;
-            hit.rank = opts.offset + i + 1;
-            hit.score = score;
-            hit.highlights = parsed.highlight.ranges(&hit.passage.text);
-            hits.push(hit);
+        let scored: Vec<Scored> = match opts.per_article {
+            None => searcher.search_with_statistics_provider(
+                &parsed.query,
+                &TopDocs::with_limit(opts.limit.max(1))
+                    .and_offset(opts.offset)
+                    .order_by_score(),
+                &stats,
+            )?,
+            Some(cap) => {
+                let groups = searcher.search_with_statistics_provider(
+                    &parsed.query,
+                    &ByArticle::new(cap),
+                    &stats,
+                )?;
+                let mut all: Vec<Scored> = groups.into_values().flatten().collect();
+                all.sort_by(by_score_then_address);
+                all.truncate(wanted);
+                all.into_iter().skip(opts.offset).collect()
+            }
+        };
+        let mut hits = Vec::with_capacity(scored.len().min(opts.limit));
+        for (i, (score, addr)) in scored.into_iter().enumerate().take(opts.limit) {
+            let (article, passage) = self.load(&searcher, addr)?;
+            hits.push(Hit {
+                rank: opts.offset + i + 1,
+                score,
+                highlights: parsed.highlight.ranges(&passage.text),
+                article,
+                passage,
+            });
         }
         Ok(SearchResults {
             hits,
@@ -151,7 +305,216 @@ impl Searcher {
         })
     }
 
-    fn load(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> tantivy::Result<Hit> {
+    /// Runs `query` and returns ranked articles, one hit per article, each
+    /// with up to [`SearchOptions::per_article`] of its best passages.
+    /// Articles rank by [`crate::rank`]'s combination of whole-article and
+    /// passage BM25; ties go to the smaller id, so the order is stable.
+    ///
+    /// ```
+    /// # fn main() -> anyhow::Result<()> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let mut index = passim::Index::create(dir.path(), passim::PassageConfig::new(5))?;
+    /// # let mut writer = passim::Writer::new(&index, 64)?;
+    /// writer.add_article(&passim::Article::new(
+    ///     "a1", "",
+    ///     "The gang met at dawn by the river. Later the gang split up and ran. Nobody saw them again after that night.",
+    /// ))?;
+    /// # writer.commit(&mut index)?;
+    /// let searcher = passim::Searcher::new(&index)?;
+    /// let results = searcher.search_articles("gang", &passim::SearchOptions::default())?;
+    /// assert_eq!(results.hits.len(), 1);
+    /// assert_eq!(results.hits[0].passages.len(), 2);
+    /// assert!(results.hits[0].passages[0].score >= results.hits[0].passages[1].score);
+    /// # Ok(()) }
+    /// ```
+    pub fn search_articles(
+        &self,
+        query: &str,
+        opts: &SearchOptions,
+    ) -> Result<ArticleResults, SearchError> {
+        let parsed = query::parse(&self.parser, query)?;
+        let searcher = self.reader.searcher();
+        let shown = passages_shown(opts);
+        let mut hits = Vec::new();
+        for (i, group) in self
+            .rank(&searcher, &parsed.query, &parsed.highlight, shown)?
+            .into_iter()
+            .skip(opts.offset)
+            .take(opts.limit)
+            .enumerate()
+        {
+            hits.push(self.article_hit(
+                &searcher,
+                opts.offset + i + 1,
+                group.score,
+                &group.passages,
+                &parsed.highlight,
+            )?);
+        }
+        Ok(ArticleResults {
+            hits,
+            warnings: parsed.warnings,
+        })
+    }
+
+    /// The article ranking of [`Searcher::search_articles`] (same order,
+    /// same scores) without loading or highlighting any passage: ids and
+    /// scores only, for evaluation runs that go a thousand deep.
+    ///
+    /// ```
+    /// # fn main() -> anyhow::Result<()> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let mut index = passim::Index::create(dir.path(), passim::PassageConfig::default())?;
+    /// # let mut writer = passim::Writer::new(&index, 64)?;
+    /// # writer.add_article(&passim::Article::new("a1", "", "A gang story."))?;
+    /// # writer.add_article(&passim::Article::new("a2", "", "A gang gang gang story."))?;
+    /// # writer.commit(&mut index)?;
+    /// let searcher = passim::Searcher::new(&index)?;
+    /// let opts = passim::SearchOptions::default();
+    /// let ranking = searcher.rank_articles("gang", &opts)?;
+    /// let full = searcher.search_articles("gang", &opts)?;
+    /// assert_eq!(ranking.hits[0].id, full.hits[0].article.id);
+    /// assert_eq!(ranking.hits[0].score, full.hits[0].score);
+    /// # Ok(()) }
+    /// ```
+    pub fn rank_articles(
+        &self,
+        query: &str,
+        opts: &SearchOptions,
+    ) -> Result<ArticleRanking, SearchError> {
+        let parsed = query::parse(&self.parser, query)?;
+        let searcher = self.reader.searcher();
+        let hits = self
+            .rank(
+                &searcher,
+                &parsed.query,
+                &parsed.highlight,
+                passages_shown(opts),
+            )?
+            .into_iter()
+            .skip(opts.offset)
+            .take(opts.limit)
+            .enumerate()
+            .map(|(i, group)| RankedArticle {
+                rank: opts.offset + i + 1,
+                score: group.score,
+                id: group.id,
+            })
+            .collect();
+        Ok(ArticleRanking {
+            hits,
+            warnings: parsed.warnings,
+        })
+    }
+
+    /// Every matching article with its `keep` best passages, ranked by
+    /// [`crate::rank`]'s combination of whole-article and passage BM25 over
+    /// the query's words (ties by id). The query itself decides which
+    /// articles match: those with a passage that satisfies it (phrases,
+    /// required and excluded words apply passage by passage). A query with no
+    /// words for the passage text (`title:MEK`) ranks by [`article_score`].
+    fn rank(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn tantivy::query::Query,
+        plan: &HighlightPlan,
+        keep: usize,
+    ) -> tantivy::Result<Vec<ArticleGroup>> {
+        let stats = KindStats::new(searcher, &self.fields, kind::PASSAGE)?;
+        let groups =
+            searcher.search_with_statistics_provider(query, &ByArticle::new(keep), &stats)?;
+        let params = RankParams::default();
+        let terms = ranking_terms(plan, &params);
+        let combined: HashMap<String, Score> = if terms.is_empty() {
+            HashMap::new()
+        } else {
+            let allowed = groups.keys().cloned().collect();
+            rank::rank_articles(
+                searcher,
+                &self.fields,
+                &terms,
+                Some(&allowed),
+                &params,
+                usize::MAX,
+            )?
+            .into_iter()
+            .map(|a| (a.article_id, a.score))
+            .collect()
+        };
+        let mut ranked: Vec<ArticleGroup> = groups
+            .into_iter()
+            .map(|(id, mut passages)| {
+                passages.sort_by(by_score_then_address);
+                let scores: Vec<Score> = passages.iter().map(|p| p.0).collect();
+                let score = combined
+                    .get(&id)
+                    .copied()
+                    .unwrap_or_else(|| article_score(&scores));
+                ArticleGroup {
+                    score,
+                    id,
+                    passages,
+                }
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        Ok(ranked)
+    }
+
+    fn article_hit(
+        &self,
+        searcher: &tantivy::Searcher,
+        rank: usize,
+        score: Score,
+        passages: &[Scored],
+        plan: &HighlightPlan,
+    ) -> tantivy::Result<ArticleHit> {
+        let mut article = None;
+        let mut out = Vec::with_capacity(passages.len());
+        for &(score, addr) in passages {
+            let (a, passage) = self.load(searcher, addr)?;
+            article.get_or_insert(a);
+            out.push(PassageHit {
+                score,
+                highlights: plan.ranges(&passage.text),
+                passage,
+            });
+        }
+        Ok(ArticleHit {
+            rank,
+            score,
+            article: article.expect("an article hit has a passage"),
+            passages: out,
+        })
+    }
+
+    /// The stored article with this id, its passages in order; `None` when
+    /// the index has no such article.
+    pub fn article(&self, id: &str) -> tantivy::Result<Option<StoredArticle>> {
+        let searcher = self.reader.searcher();
+        let term = Term::from_field_text(self.fields.article_id, id);
+        let query = TermQuery::new(term, IndexRecordOption::Basic);
+        let docs = searcher.search(&query, &DocSetCollector)?;
+        let mut article = None;
+        let mut passages = Vec::with_capacity(docs.len());
+        for addr in docs {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            if doc.get_first(self.fields.text).is_none() {
+                continue; // the article-level document
+            }
+            let (a, p) = self.load(&searcher, addr)?;
+            article.get_or_insert(a);
+            passages.push(p);
+        }
+        passages.sort_by_key(|p| p.ordinal);
+        Ok(article.map(|article| StoredArticle { article, passages }))
+    }
+
+    fn load(
+        &self,
+        searcher: &tantivy::Searcher,
+        addr: DocAddress,
+    ) -> tantivy::Result<(ArticleRef, PassageRef)> {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let f = &self.fields;
         let text = |field| {
@@ -160,10 +523,8 @@ impl Searcher {
                 .map(str::to_string)
         };
         let num = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
-        Ok(Hit {
-            rank: 0,
-            score: 0.0,
-            article: ArticleRef {
+        Ok((
+            ArticleRef {
                 id: text(f.article_id).unwrap_or_default(),
                 title: text(f.title).unwrap_or_default(),
                 url: text(f.url),
@@ -171,14 +532,155 @@ impl Searcher {
                 date: text(f.date),
                 source: text(f.source),
             },
-            passage: PassageRef {
+            PassageRef {
                 ordinal: num(f.ordinal),
                 start: num(f.start),
                 end: num(f.end),
                 text: text(f.text).unwrap_or_default(),
             },
-            highlights: Vec::new(),
+        ))
+    }
+}
+
+/// The words an article ranking weighs: the query's positive words for the
+/// passage text, phrase words included, each once per mention.
+fn ranking_terms(plan: &HighlightPlan, params: &RankParams) -> Vec<QueryTerm> {
+    use crate::highlight::Matcher;
+    let words: Vec<&str> = plan
+        .matchers
+        .iter()
+        .flat_map(|m| match m {
+            Matcher::Term(t) => vec![t.as_str()],
+            Matcher::Phrase { terms, .. } => terms.iter().map(String::as_str).collect(),
+            Matcher::Prefix(_) => Vec::new(),
         })
+        .collect();
+    rank::weigh_terms(words, params)
+}
+
+/// Passages shown per article in an article search (at least one).
+fn passages_shown(opts: &SearchOptions) -> usize {
+    opts.per_article
+        .unwrap_or(DEFAULT_PASSAGES_PER_ARTICLE)
+        .max(1)
+}
+
+/// An article with its best matching passages, best first.
+struct ArticleGroup {
+    score: Score,
+    id: String,
+    passages: Vec<Scored>,
+}
+
+/// A matching passage: its score and where it is.
+type Scored = (Score, DocAddress);
+
+/// Best score first; equal scores in index order, so results are stable.
+fn by_score_then_address(a: &Scored, b: &Scored) -> Ordering {
+    b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1))
+}
+
+/// Collects every matching passage grouped by article id, keeping each
+/// article's `keep` best. Grouping goes through the `article_id` fast
+/// field (term ordinals per segment), so no document is loaded; an
+/// article's passages may sit in several segments and are merged by id.
+struct ByArticle {
+    keep: usize,
+}
+
+impl ByArticle {
+    fn new(keep: usize) -> ByArticle {
+        ByArticle { keep: keep.max(1) }
+    }
+}
+
+type Grouped = HashMap<String, Vec<Scored>>;
+
+/// Pushes `item` into `best`, keeping the `keep` highest scores.
+fn keep_best(best: &mut Vec<Scored>, item: Scored, keep: usize) {
+    if best.len() < keep {
+        best.push(item);
+        return;
+    }
+    let (worst, _) = best
+        .iter()
+        .enumerate()
+        .min_by(|a, b| by_score_then_address(b.1, a.1))
+        .expect("keep >= 1");
+    if by_score_then_address(&item, &best[worst]) == Ordering::Less {
+        best[worst] = item;
+    }
+}
+
+impl Collector for ByArticle {
+    type Fruit = Grouped;
+    type Child = ByArticleSegment;
+
+    fn for_segment(&self, segment: u32, reader: &SegmentReader) -> tantivy::Result<Self::Child> {
+        Ok(ByArticleSegment {
+            segment,
+            keep: self.keep,
+            ids: reader.fast_fields().str(names::ARTICLE_ID)?,
+            groups: HashMap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Grouped>) -> tantivy::Result<Grouped> {
+        let mut merged: Grouped = HashMap::new();
+        for fruit in fruits {
+            for (id, passages) in fruit {
+                match merged.get_mut(&id) {
+                    Some(best) => {
+                        for p in passages {
+                            keep_best(best, p, self.keep);
+                        }
+                    }
+                    None => {
+                        merged.insert(id, passages);
+                    }
+                }
+            }
+        }
+        Ok(merged)
+    }
+}
+
+struct ByArticleSegment {
+    segment: u32,
+    keep: usize,
+    ids: Option<StrColumn>,
+    groups: HashMap<u64, Vec<Scored>>,
+}
+
+impl SegmentCollector for ByArticleSegment {
+    type Fruit = Grouped;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let ord = self
+            .ids
+            .as_ref()
+            .and_then(|ids| ids.ords().first(doc))
+            .unwrap_or(u64::MAX);
+        let item = (score, DocAddress::new(self.segment, doc));
+        keep_best(self.groups.entry(ord).or_default(), item, self.keep);
+    }
+
+    fn harvest(self) -> Grouped {
+        let mut out = HashMap::with_capacity(self.groups.len());
+        let mut id = String::new();
+        for (ord, passages) in self.groups {
+            id.clear();
+            if let Some(ids) = &self.ids {
+                // A missing term leaves `id` empty: such passages group as "".
+                let _ = ids.ord_to_str(ord, &mut id);
+            }
+            out.insert(id.clone(), passages);
+        }
+        out
     }
 }
 
@@ -191,4 +693,149 @@ pub enum SearchError {
     /// The index could not be read.
     #[error("cannot read the index: {0}")]
     Index(#[from] tantivy::TantivyError),
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::{Article, PassageConfig, Writer};
+
+    fn index_with(dir: &std::path::Path, articles: &[Article]) -> Index {
+        let mut index = Index::create(dir, PassageConfig::new(5)).unwrap();
+        let mut writer = Writer::new(&index, 64).unwrap();
+        for a in articles {
+            writer.add_article(a).unwrap();
+        }
+        writer.commit(&mut index).unwrap();
+        index
+    }
+
+    fn gangs() -> Vec<Article> {
+        vec![
+            Article::new(
+                "many",
+                "",
+                "The gang met at dawn by the river. Later the gang split up and ran. \
+                 The gang was never seen again after that night. One gang member wrote.",
+            ),
+            Article::new("one", "", "A gang gang gang story in one short passage."),
+            Article::new("none", "", "Nothing to see here at all."),
+        ]
+    }
+
+    #[test]
+    fn per_article_caps_passages_and_keeps_the_best() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = index_with(dir.path(), &gangs());
+        let s = Searcher::new(&index).unwrap();
+        let all = s.search("gang", &SearchOptions::default()).unwrap().hits;
+        assert!(all.iter().filter(|h| h.article.id == "many").count() > 2);
+        let capped = s
+            .search(
+                "gang",
+                &SearchOptions {
+                    per_article: Some(1),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .hits;
+        let ids: Vec<&str> = capped.iter().map(|h| h.article.id.as_str()).collect();
+        assert_eq!(ids.len(), 2, "{ids:?}");
+        assert!(ids.contains(&"many") && ids.contains(&"one"));
+        // The kept passage of each article is its best one in the uncapped list.
+        for h in &capped {
+            let best = all.iter().find(|a| a.article.id == h.article.id).unwrap();
+            assert_eq!(best.passage, h.passage);
+            assert_eq!(best.score, h.score);
+        }
+        assert_eq!(capped[0].rank, 1);
+        assert_eq!(capped[1].rank, 2);
+    }
+
+    #[test]
+    fn article_search_ranks_articles_and_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = index_with(dir.path(), &gangs());
+        let s = Searcher::new(&index).unwrap();
+        let passages = s.search("gang", &SearchOptions::default()).unwrap().hits;
+        let articles = s
+            .search_articles("gang", &SearchOptions::default())
+            .unwrap()
+            .hits;
+        assert_eq!(articles.len(), 2);
+        // Combined article scores, best first; each article's passages are
+        // its best matching passages.
+        assert!(articles[0].score >= articles[1].score);
+        let ids: std::collections::HashSet<&str> =
+            passages.iter().map(|p| p.article.id.as_str()).collect();
+        assert!(articles.iter().all(|a| ids.contains(a.article.id.as_str())));
+        for a in &articles {
+            assert!(!a.passages.is_empty() && a.passages.len() <= DEFAULT_PASSAGES_PER_ARTICLE);
+            assert!(a.passages.windows(2).all(|w| w[0].score >= w[1].score));
+            for p in &a.passages {
+                assert!(!p.highlights.is_empty());
+            }
+        }
+        let second = s
+            .search_articles(
+                "gang",
+                &SearchOptions {
+                    limit: 1,
+                    offset: 1,
+                    per_article: Some(1),
+                },
+            )
+            .unwrap()
+            .hits;
+        assert_eq!(second.len(), 1);
+        assert_eq!(second[0].rank, 2);
+        assert_eq!(second[0].article.id, articles[1].article.id);
+        assert_eq!(second[0].passages.len(), 1);
+    }
+
+    #[test]
+    fn stored_article_lists_passages_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = index_with(dir.path(), &gangs());
+        let s = Searcher::new(&index).unwrap();
+        let a = s.article("many").unwrap().unwrap();
+        assert!(a.passages.len() > 2);
+        let ordinals: Vec<u64> = a.passages.iter().map(|p| p.ordinal).collect();
+        assert_eq!(ordinals, (0..a.passages.len() as u64).collect::<Vec<_>>());
+        assert!(s.article("missing").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_searcher_sees_later_commits_without_reload() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut index = index_with(dir.path(), &gangs());
+        let s = Searcher::new(&index).unwrap();
+        assert!(
+            s.search("zebra", &SearchOptions::default())
+                .unwrap()
+                .hits
+                .is_empty()
+        );
+        let mut writer = Writer::new(&index, 64).unwrap();
+        writer
+            .add_article(&Article::new("z", "", "A zebra crossed."))
+            .unwrap();
+        writer.commit(&mut index).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if !s
+                .search("zebra", &SearchOptions::default())
+                .unwrap()
+                .hits
+                .is_empty()
+            {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the commit was never seen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 }

@@ -1,9 +1,12 @@
 //! One module per subcommand. Each returns the process exit status:
 //! 0 with results, 1 with none, 2 on error (grep's convention).
 
+pub mod completions;
 pub mod eval;
 pub mod index;
+pub mod man;
 pub mod search;
+pub mod serve;
 
 use std::io;
 use std::path::PathBuf;
@@ -29,6 +32,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::Index(args) => index::run(&index_dir, args),
         Command::Search(args) => search::run(&index_dir, explicit_index, args),
         Command::Eval(args) => eval::run(&index_dir, args),
+        Command::Serve(args) => serve::run(&index_dir, explicit_index, args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man => man::run(),
     };
     match result {
         Ok(code) => code,

@@ -1,18 +1,76 @@
-//! Rendering hits: one printer per output format behind [`Printer`].
+//! Rendering hits: one printer per output format behind [`Printer`], and
+//! the pieces they share ([`snippet`] shaping, [`fields`] selection).
 
+pub mod fields;
 pub mod json;
+pub mod snippet;
 pub mod text;
+pub mod trec;
 
 use std::io;
 
-use crate::search::Hit;
+use crate::search::{ArticleHit, Hit};
+use fields::FieldSelection;
+use snippet::Snippet;
 
 /// Writes hits in one format.
 pub trait Printer {
-    /// Writes one hit.
+    /// Announces the query whose hits follow (batch mode).
+    fn begin_query(&mut self, tag: &QueryTag) -> io::Result<()> {
+        let _ = tag;
+        Ok(())
+    }
+    /// Writes one passage hit.
     fn hit(&mut self, hit: &Hit) -> io::Result<()>;
+    /// Writes one article hit.
+    fn article(&mut self, hit: &ArticleHit) -> io::Result<()>;
     /// Flushes anything buffered.
     fn finish(&mut self) -> io::Result<()>;
+}
+
+/// Which query of a batch a hit answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryTag {
+    /// The query id: the first column of a `qid<TAB>query` line, else the
+    /// 1-based line number.
+    pub qid: String,
+    /// The query text.
+    pub query: String,
+}
+
+/// Plain-text strings put around each matched word (`--pre`, `--post`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Markers {
+    /// Before each match (for example `<em>`).
+    pub pre: String,
+    /// After each match (for example `</em>`).
+    pub post: String,
+}
+
+/// How passages are shown, whatever the format.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RenderOptions {
+    /// Crop passages longer than this many characters around their best
+    /// match (`--snippet-chars`).
+    pub snippet_chars: Option<usize>,
+    /// Mark matches with these strings (`--pre`/`--post`).
+    pub markers: Option<Markers>,
+    /// JSON fields to keep (`--fields`); all when `None`.
+    pub fields: Option<FieldSelection>,
+}
+
+impl RenderOptions {
+    /// The passage as shown: cropped when asked, highlights moved to match.
+    pub fn snippet(&self, text: &str, highlights: &[[usize; 2]]) -> Snippet {
+        match self.snippet_chars {
+            Some(n) => snippet::crop(text, highlights, n),
+            None => Snippet {
+                text: text.to_string(),
+                highlights: highlights.to_vec(),
+                crop: None,
+            },
+        }
+    }
 }
 
 /// Whether to colour terminal output.

@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::Printer;
-use crate::search::Hit;
+use super::{Printer, QueryTag, RenderOptions, snippet};
+use crate::search::{ArticleHit, ArticleRef, Hit, PassageRef};
 
 const INDENT: &str = "    ";
 
@@ -15,6 +15,7 @@ pub struct TextPrinter<W: Write> {
     out: W,
     color: bool,
     width: usize,
+    opts: RenderOptions,
 }
 
 impl<W: Write> TextPrinter<W> {
@@ -24,7 +25,15 @@ impl<W: Write> TextPrinter<W> {
             out,
             color,
             width: width.max(20),
+            opts: RenderOptions::default(),
         }
+    }
+
+    /// Crops passages and marks matches as `opts` says; `--pre`/`--post`
+    /// markers replace the colour of matched words.
+    pub fn with_options(mut self, opts: RenderOptions) -> Self {
+        self.opts = opts;
+        self
     }
 
     fn styled(&self, style: Style, text: &str) -> String {
@@ -34,75 +43,105 @@ impl<W: Write> TextPrinter<W> {
             text.to_string()
         }
     }
-}
 
-/// The passage with highlight styles inserted and white space runs folded
-/// (hard-wrapped source lines would otherwise break the wrapping).
-fn marked_text(text: &str, highlights: &[[usize; 2]], on: &str, off: &str) -> String {
-    let mut out = String::with_capacity(text.len() + highlights.len() * 16);
-    let mut pos = 0;
-    for &[start, end] in highlights {
-        if start < pos || end > text.len() {
-            continue;
-        }
-        out.push_str(&text[pos..start]);
-        out.push_str(on);
-        out.push_str(&text[start..end]);
-        out.push_str(off);
-        pos = end;
-    }
-    out.push_str(&text[pos..]);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-impl<W: Write> Printer for TextPrinter<W> {
-    fn hit(&mut self, hit: &Hit) -> io::Result<()> {
-        let title = if hit.article.title.is_empty() {
-            hit.article.id.as_str()
+    /// The rank and title, wrapped.
+    fn heading(&mut self, rank: usize, article: &ArticleRef) -> io::Result<()> {
+        let title = if article.title.is_empty() {
+            article.id.as_str()
         } else {
-            hit.article.title.as_str()
+            article.title.as_str()
         };
-        let rank = self.styled(Style::new().bold(), &format!("{:>2}.", hit.rank));
+        let styled_rank = self.styled(Style::new().bold(), &format!("{rank:>2}."));
         let title_style = Style::new().bold().fg_color(Some(AnsiColor::Cyan.into()));
         let heading = textwrap::Options::new(self.width).subsequent_indent(INDENT);
-        for (i, line) in textwrap::wrap(&format!("{:>2}. {title}", hit.rank), heading)
+        for (i, line) in textwrap::wrap(&format!("{rank:>2}. {title}"), heading)
             .iter()
             .enumerate()
         {
             // The rank is styled apart from the title on the first line.
             let line = if i == 0 {
                 let rest = line.split_once(". ").map_or("", |(_, t)| t);
-                format!("{rank} {}", self.styled(title_style, rest))
+                format!("{styled_rank} {}", self.styled(title_style, rest))
             } else {
                 format!("{INDENT}{}", self.styled(title_style, line.trim_start()))
             };
             writeln!(self.out, "{line}")?;
         }
-        let origin = hit
-            .article
-            .url
-            .as_deref()
-            .or(hit.article.path.as_deref())
-            .unwrap_or(&hit.article.id);
-        let meta = format!(
-            "{origin} · passage {} · score {:.3}",
-            hit.passage.ordinal + 1,
-            hit.score
-        );
-        let meta = self.styled(Style::new().dimmed(), &meta);
-        writeln!(self.out, "{INDENT}{meta}")?;
-        let mark = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
-        let (on, off) = if self.color {
-            (mark.render().to_string(), mark.render_reset().to_string())
-        } else {
-            (String::new(), String::new())
+        Ok(())
+    }
+
+    fn meta(&mut self, text: &str) -> io::Result<()> {
+        let meta = self.styled(Style::new().dimmed(), text);
+        writeln!(self.out, "{INDENT}{meta}")
+    }
+
+    /// The passage, shaped, marked and wrapped.
+    fn body(&mut self, passage: &PassageRef, highlights: &[[usize; 2]]) -> io::Result<()> {
+        let shown = self.opts.snippet(&passage.text, highlights);
+        let (on, off) = match &self.opts.markers {
+            Some(m) => (m.pre.clone(), m.post.clone()),
+            None if self.color => {
+                let mark = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
+                (mark.render().to_string(), mark.render_reset().to_string())
+            }
+            None => (String::new(), String::new()),
         };
-        let body = marked_text(&hit.passage.text, &hit.highlights, &on, &off);
+        let body = marked_text(&shown.text, &shown.highlights, &on, &off);
         let options = textwrap::Options::new(self.width)
             .initial_indent(INDENT)
             .subsequent_indent(INDENT);
         for line in textwrap::wrap(&body, options) {
             writeln!(self.out, "{line}")?;
+        }
+        Ok(())
+    }
+}
+
+fn origin(article: &ArticleRef) -> &str {
+    article
+        .url
+        .as_deref()
+        .or(article.path.as_deref())
+        .unwrap_or(&article.id)
+}
+
+/// The passage with highlight markers inserted and white space runs folded
+/// (hard-wrapped source lines would otherwise break the wrapping).
+fn marked_text(text: &str, highlights: &[[usize; 2]], on: &str, off: &str) -> String {
+    snippet::mark(text, highlights, on, off)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl<W: Write> Printer for TextPrinter<W> {
+    fn begin_query(&mut self, tag: &QueryTag) -> io::Result<()> {
+        let line = format!("# {}\t{}", tag.qid, tag.query);
+        let line = self.styled(Style::new().bold(), &line);
+        writeln!(self.out, "{line}")
+    }
+
+    fn hit(&mut self, hit: &Hit) -> io::Result<()> {
+        self.heading(hit.rank, &hit.article)?;
+        let meta = format!(
+            "{} · passage {} · score {:.3}",
+            origin(&hit.article),
+            hit.passage.ordinal + 1,
+            hit.score
+        );
+        self.meta(&meta)?;
+        self.body(&hit.passage, &hit.highlights)?;
+        writeln!(self.out)
+    }
+
+    fn article(&mut self, hit: &ArticleHit) -> io::Result<()> {
+        self.heading(hit.rank, &hit.article)?;
+        let meta = format!("{} · score {:.3}", origin(&hit.article), hit.score);
+        self.meta(&meta)?;
+        for p in &hit.passages {
+            let meta = format!("passage {} · score {:.3}", p.passage.ordinal + 1, p.score);
+            self.meta(&meta)?;
+            self.body(&p.passage, &p.highlights)?;
         }
         writeln!(self.out)
     }

@@ -1,0 +1,147 @@
+//! What an index holds: article and passage counts, segments, size on disk
+//! and the settings it was built with. `passim serve` answers `GET /stats`
+//! with this.
+//!
+//! ```
+//! # fn main() -> anyhow::Result<()> {
+//! let dir = tempfile::tempdir()?;
+//! let mut index = passim::Index::create(dir.path(), passim::PassageConfig::default())?;
+//! let mut writer = passim::Writer::new(&index, 64)?;
+//! writer.add_article(&passim::Article::new("a1", "One", "First article."))?;
+//! writer.add_article(&passim::Article::new("a2", "Two", "Second article."))?;
+//! writer.commit(&mut index)?;
+//!
+//! let stats = passim::stats::stats(&index)?;
+//! assert_eq!((stats.articles, stats.passages), (2, 2));
+//! assert_eq!(stats.meta.format_version, passim::index::FORMAT_VERSION);
+//! # Ok(()) }
+//! ```
+
+use std::path::Path;
+
+use serde::Serialize;
+use tantivy::ReloadPolicy;
+
+use crate::Index;
+use crate::index::{IndexMeta, META_FILE};
+use crate::schema::{Fields, kind};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocSet, TERMINATED, Term};
+
+/// A snapshot of an index.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    /// Distinct articles.
+    pub articles: u64,
+    /// Passages (one tantivy document each), deleted ones excluded.
+    pub passages: u64,
+    /// Tantivy segments.
+    pub segments: usize,
+    /// Bytes of the files in the index folder.
+    pub bytes: u64,
+    /// `passim.json` as it is on disk now.
+    pub meta: IndexMeta,
+}
+
+/// Counts what `index` holds at its last commit.
+pub fn stats(index: &Index) -> tantivy::Result<Stats> {
+    // A manual reader: a one-off count needs no commit watcher.
+    let reader = index
+        .tantivy()
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    let mut stats = of_searcher(&reader.searcher(), index.fields(), index.dir())?;
+    if stats.meta.updated < index.meta().updated {
+        stats.meta = index.meta().clone();
+    }
+    Ok(stats)
+}
+
+/// Counts what `searcher` sees; the metadata is read from `dir` afresh, so a
+/// long-running reader reports the last commit's times.
+pub(crate) fn of_searcher(
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    dir: &Path,
+) -> tantivy::Result<Stats> {
+    // Every article has one article-level document (kind:a); every other
+    // live document is a passage.
+    let mut articles = 0u64;
+    let mut docs = 0u64;
+    let term = Term::from_field_text(fields.kind, kind::ARTICLE);
+    for segment in searcher.segment_readers() {
+        docs += u64::from(segment.num_docs());
+        let inverted = segment.inverted_index(fields.kind)?;
+        if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
+            let alive = segment.alive_bitset();
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    articles += 1;
+                }
+                doc = postings.advance();
+            }
+        }
+    }
+    let passages = docs - articles;
+    let meta = read_meta(dir).map_err(|e| {
+        tantivy::TantivyError::InternalError(format!(
+            "cannot read {}: {e}",
+            dir.join(META_FILE).display()
+        ))
+    })?;
+    Ok(Stats {
+        articles,
+        passages,
+        segments: searcher.segment_readers().len(),
+        bytes: folder_bytes(dir),
+        meta,
+    })
+}
+
+fn read_meta(dir: &Path) -> anyhow::Result<IndexMeta> {
+    let raw = std::fs::read_to_string(dir.join(META_FILE))?;
+    Ok(serde_json::from_str(&raw)?)
+}
+
+/// Sum of the sizes of the files directly in `dir` (tantivy keeps a flat folder).
+fn folder_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Article, PassageConfig, Writer};
+
+    #[test]
+    fn replaced_and_multi_passage_articles_count_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut index = Index::create(dir.path(), PassageConfig::new(5)).unwrap();
+        let mut writer = Writer::new(&index, 64).unwrap();
+        let long =
+            "One two three four five. Six seven eight nine ten. Eleven twelve thirteen fourteen.";
+        writer.add_article(&Article::new("a", "", long)).unwrap();
+        writer
+            .add_article(&Article::new("b", "", "Short."))
+            .unwrap();
+        writer.commit(&mut index).unwrap();
+        // Re-indexing "a" deletes its old passages.
+        writer.add_article(&Article::new("a", "", long)).unwrap();
+        writer.commit(&mut index).unwrap();
+        let s = stats(&index).unwrap();
+        assert_eq!(s.articles, 2);
+        assert_eq!(s.passages, 4);
+        assert!(s.bytes > 0);
+    }
+}
