@@ -62,7 +62,6 @@ pub fn stats(index: &Index) -> tantivy::Result<Stats> {
 pub(crate) fn of_searcher(searcher: &tantivy::Searcher, dir: &Path) -> tantivy::Result<Stats> {
     let mut ids: HashSet<String> = HashSet::new();
     let mut passages = 0u64;
-    let mut id = String::new();
     for segment in searcher.segment_readers() {
         passages += u64::from(segment.num_docs());
         let Some(column) = segment.fast_fields().str(names::ARTICLE_ID)? else {
@@ -76,11 +75,16 @@ pub(crate) fn of_searcher(searcher: &tantivy::Searcher, dir: &Path) -> tantivy::
                 seen[ord as usize] = true;
             }
         }
-        for (ord, _) in seen.iter().enumerate().filter(|(_, s)| **s) {
-            if column.ord_to_str(ord as u64, &mut id)? && !ids.contains(&id) {
-                ids.insert(id.clone());
+        let ords: Vec<u64> = (0..seen.len() as u64)
+            .filter(|&o| seen[o as usize])
+            .collect();
+        // One sorted pass over the dictionary rather than a lookup per ordinal.
+        column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+            let id = String::from_utf8_lossy(bytes);
+            if !ids.contains(id.as_ref()) {
+                ids.insert(id.into_owned());
             }
-        }
+        })?;
     }
     let meta = read_meta(dir).map_err(|e| {
         tantivy::TantivyError::InternalError(format!(
