@@ -221,7 +221,7 @@ pub struct SearchArgs {
     /// with `qid` and `query`) unless --format says otherwise. A bad query
     /// is reported with its line number and the batch goes on; the exit
     /// status is then 2.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub batch: Option<PathBuf>,
 
     /// Number of hits to show (passages, or articles with --by article)

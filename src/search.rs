@@ -649,6 +649,9 @@ impl Collector for ByArticle {
     }
 }
 
+/// The ordinal of passages without an article id (none are written so).
+const NO_ID: u64 = u64::MAX;
+
 struct ByArticleSegment {
     segment: u32,
     keep: usize,
@@ -664,21 +667,42 @@ impl SegmentCollector for ByArticleSegment {
             .ids
             .as_ref()
             .and_then(|ids| ids.ords().first(doc))
-            .unwrap_or(u64::MAX);
+            .unwrap_or(NO_ID);
         let item = (score, DocAddress::new(self.segment, doc));
         keep_best(self.groups.entry(ord).or_default(), item, self.keep);
     }
 
     fn harvest(self) -> Grouped {
-        let mut out = HashMap::with_capacity(self.groups.len());
-        let mut id = String::new();
-        for (ord, passages) in self.groups {
-            id.clear();
-            if let Some(ids) = &self.ids {
-                // A missing term leaves `id` empty: such passages group as "".
-                let _ = ids.ord_to_str(ord, &mut id);
+        let mut groups: Vec<(u64, Vec<Scored>)> = self.groups.into_iter().collect();
+        let mut out = HashMap::with_capacity(groups.len());
+        let Some(ids) = &self.ids else {
+            // No article ids in this segment: its passages group as "".
+            out.insert(
+                String::new(),
+                groups.into_iter().flat_map(|g| g.1).collect(),
+            );
+            return out;
+        };
+        // One sorted pass over the dictionary: looking ordinals up one by
+        // one decodes a dictionary block each time, which dominated
+        // article searches on common words.
+        groups.sort_unstable_by_key(|g| g.0);
+        if groups.last().is_some_and(|g| g.0 == NO_ID) {
+            let (_, orphans) = groups.pop().expect("non-empty");
+            out.insert(String::new(), orphans);
+        }
+        let ords: Vec<u64> = groups.iter().map(|g| g.0).collect();
+        let mut passages = groups.into_iter().map(|g| g.1);
+        let resolved = ids.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+            if let Some(p) = passages.next() {
+                out.insert(String::from_utf8_lossy(bytes).into_owned(), p);
             }
-            out.insert(id.clone(), passages);
+        });
+        if !matches!(resolved, Ok(true)) {
+            // An unreadable dictionary: keep the passages, grouped under "".
+            out.entry(String::new())
+                .or_default()
+                .extend(passages.flatten());
         }
         out
     }
