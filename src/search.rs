@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::QueryParser;
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, IndexReader, ReloadPolicy, TantivyDocument};
 
@@ -126,9 +126,10 @@ impl Searcher {
     /// Runs `query` and returns ranked passages with highlights.
     pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<SearchResults, SearchError> {
         let parsed = query::parse(&self.parser, query)?;
+        let flat = flatten_unions(parsed.query.as_ref());
         let searcher = self.reader.searcher();
         let top = searcher.search(
-            &parsed.query,
+            &flat,
             &TopDocs::with_limit(opts.limit.max(1))
                 .and_offset(opts.offset)
                 .order_by_score(),
@@ -178,6 +179,52 @@ impl Searcher {
     }
 }
 
+/// The same query with nested unions spliced into their parent union.
+///
+/// The parser turns `oil prices` into `(text:oil title:oil^2) (text:price
+/// title:price^2)`: a union of unions. tantivy ranks a union of plain term
+/// queries with block-max WAND, skipping blocks that cannot reach the top
+/// hits, but scores a union of unions document by document; flat, ORed
+/// queries run several times faster (3x on news-all title queries) with the
+/// same scores (sums of the same terms). A union with a minimum number of
+/// matching clauses above one is left as it is, as is every other query.
+fn flatten_unions(query: &dyn Query) -> Box<dyn Query> {
+    let Some(boolean) = query.downcast_ref::<BooleanQuery>() else {
+        return query.box_clone();
+    };
+    let minimum = boolean.get_minimum_number_should_match();
+    if minimum > 1 {
+        return query.box_clone();
+    }
+    let mut clauses = Vec::with_capacity(boolean.clauses().len());
+    for (occur, sub) in boolean.clauses() {
+        let sub = flatten_unions(sub.as_ref());
+        match sub.downcast_ref::<BooleanQuery>() {
+            Some(inner) if *occur == Occur::Should && is_plain_union(inner) => clauses.extend(
+                inner
+                    .clauses()
+                    .iter()
+                    .map(|(occur, q)| (*occur, q.box_clone())),
+            ),
+            _ => clauses.push((*occur, sub)),
+        }
+    }
+    let mut flat = BooleanQuery::new(clauses);
+    flat.set_minimum_number_should_match(minimum);
+    Box::new(flat)
+}
+
+/// A non-empty union: it matches when any clause does, scoring their sum,
+/// just as its clauses would inside a parent union.
+fn is_plain_union(query: &BooleanQuery) -> bool {
+    query.get_minimum_number_should_match() <= 1
+        && !query.clauses().is_empty()
+        && query
+            .clauses()
+            .iter()
+            .all(|(occur, _)| *occur == Occur::Should)
+}
+
 /// Why a search failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -187,4 +234,81 @@ pub enum SearchError {
     /// The index could not be read.
     #[error("cannot read the index: {0}")]
     Index(#[from] tantivy::TantivyError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Article, PassageConfig, Writer};
+
+    fn index() -> (tempfile::TempDir, Index) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut index = Index::create(dir.path(), PassageConfig::default()).unwrap();
+        let mut writer = Writer::new(&index, 32).unwrap();
+        let articles = [
+            (
+                "a",
+                "Oil prices rise",
+                "Crude oil prices rose as OPEC cut output.",
+            ),
+            (
+                "b",
+                "OPEC meets",
+                "Ministers met in Vienna. Prices were not discussed.",
+            ),
+            ("c", "Gangs", "Police arrested a gang member in Vienna."),
+            ("d", "Oil", "Oil, oil and more oil: prices of oil fell."),
+        ];
+        for (id, title, body) in articles {
+            writer.add_article(&Article::new(id, title, body)).unwrap();
+        }
+        writer.commit(&mut index).unwrap();
+        (dir, index)
+    }
+
+    #[test]
+    fn flattening_keeps_matches_and_scores() {
+        let (_dir, index) = index();
+        let searcher = Searcher::new(&index).unwrap();
+        let tantivy_searcher = searcher.reader.searcher();
+        for q in [
+            "oil prices opec",
+            "vienna",
+            "+vienna oil",
+            "oil -opec",
+            "\"oil prices\" gang",
+            "(oil OR gang) AND vienna",
+            "title:oil prices",
+        ] {
+            let parsed = query::parse(&searcher.parser, q).unwrap();
+            let top = TopDocs::with_limit(10).order_by_score();
+            let nested = tantivy_searcher.search(&parsed.query, &top).unwrap();
+            let flat = flatten_unions(parsed.query.as_ref());
+            let flat = tantivy_searcher.search(&flat, &top).unwrap();
+            assert_eq!(nested.len(), flat.len(), "{q}");
+            for ((s1, d1), (s2, d2)) in nested.iter().zip(&flat) {
+                assert_eq!(d1, d2, "{q}");
+                assert!((s1 - s2).abs() < 1e-4, "{q}: {s1} vs {s2}");
+            }
+        }
+    }
+
+    #[test]
+    fn ored_words_become_one_flat_union() {
+        let (_dir, index) = index();
+        let searcher = Searcher::new(&index).unwrap();
+        let parsed = query::parse(&searcher.parser, "oil prices opec").unwrap();
+        let nested = parsed.query.downcast_ref::<BooleanQuery>().unwrap();
+        // As parsed: one union per word, of its two fields.
+        assert_eq!(nested.clauses().len(), 3);
+        let flat = flatten_unions(parsed.query.as_ref());
+        let flat = flat.downcast_ref::<BooleanQuery>().unwrap();
+        // Two fields per word, no nesting left.
+        assert_eq!(flat.clauses().len(), 6);
+        assert!(
+            flat.clauses()
+                .iter()
+                .all(|(_, q)| q.downcast_ref::<BooleanQuery>().is_none())
+        );
+    }
 }

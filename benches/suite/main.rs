@@ -150,7 +150,7 @@ fn run(args: Args) -> Result<i32> {
         bin: PathBuf::from(env!("CARGO_BIN_EXE_passim")),
         bench_bin: bench_bin.clone(),
     };
-    let fts5 = (!args.no_fts5).then(|| Fts5 { bench_bin });
+    let fts5 = (!args.no_fts5).then_some(Fts5 { bench_bin });
     let rg = if args.no_rg {
         None
     } else {
