@@ -20,12 +20,24 @@ pub const TOP: usize = 10;
 /// Queries run before timing starts, so caches and page cache are warm.
 const WARMUP: usize = 50;
 
-/// An index build.
+/// An index build (the median of a few).
 #[derive(Debug, Clone, Copy)]
 pub struct Built {
+    /// The build of median wall time, with the highest peak RSS of all.
     pub run: Run,
     /// Bytes on disk.
     pub size: u64,
+}
+
+impl Built {
+    /// The median of `builds` (not empty).
+    pub fn median(builds: Vec<Built>) -> Built {
+        let max_rss = builds.iter().map(|b| b.run.max_rss).max().unwrap_or(0);
+        let size = builds.last().map_or(0, |b| b.size);
+        let mut run = measure::median_run(builds.into_iter().map(|b| b.run).collect());
+        run.max_rss = max_rss;
+        Built { run, size }
+    }
 }
 
 /// A warm run over one query set.
@@ -63,21 +75,40 @@ fn time_queries(
     })
 }
 
+/// Fresh-process runs over a query sample.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OneShot {
+    /// Wall time per process.
+    pub latency: Latency,
+    /// Median CPU time (user + system) per process.
+    pub cpu: Duration,
+}
+
 /// Runs each query as a fresh process and times it.
 fn time_processes(
     queries: &[Query],
     mut command: impl FnMut(&Query) -> Command,
     log: &Path,
-) -> Result<Latency> {
+) -> Result<OneShot> {
     // One untimed run, so the binary and the index are in the page cache.
     if let Some(q) = queries.first() {
         measure::run(&mut command(q), log, &[0, 1])?;
     }
-    let mut samples: Vec<Duration> = Vec::with_capacity(queries.len());
+    let mut wall: Vec<Duration> = Vec::with_capacity(queries.len());
+    let mut cpu: Vec<Duration> = Vec::with_capacity(queries.len());
     for q in queries {
-        samples.push(measure::run(&mut command(q), log, &[0, 1])?.wall);
+        let run = measure::run(&mut command(q), log, &[0, 1])?;
+        wall.push(run.wall);
+        cpu.push(run.cpu);
     }
-    Ok(Latency::of(&samples))
+    Ok(OneShot {
+        latency: Latency::of(&wall),
+        cpu: if cpu.is_empty() {
+            Duration::ZERO
+        } else {
+            measure::median_of(&cpu)
+        },
+    })
 }
 
 /// passim, through its CLI and its library.
@@ -124,7 +155,7 @@ impl Passim {
     }
 
     /// `passim --index DIR search -n 10 QUERY`, a fresh process per query.
-    pub fn one_shot(&self, dir: &Path, queries: &[Query], log: &Path) -> Result<Latency> {
+    pub fn one_shot(&self, dir: &Path, queries: &[Query], log: &Path) -> Result<OneShot> {
         time_processes(
             queries,
             |q| {
@@ -173,7 +204,7 @@ impl Fts5 {
         })
     }
 
-    pub fn one_shot(&self, db: &Path, queries: &[Query], log: &Path) -> Result<Latency> {
+    pub fn one_shot(&self, db: &Path, queries: &[Query], log: &Path) -> Result<OneShot> {
         time_processes(
             queries,
             |q| {
@@ -280,7 +311,7 @@ impl Ripgrep {
             .unwrap_or_else(|| "ripgrep".into())
     }
 
-    pub fn one_shot(&self, dirs: &[PathBuf], queries: &[Query], log: &Path) -> Result<Latency> {
+    pub fn one_shot(&self, dirs: &[PathBuf], queries: &[Query], log: &Path) -> Result<OneShot> {
         time_processes(
             queries,
             |q| {

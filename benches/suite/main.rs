@@ -23,7 +23,7 @@ use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand};
 
 use corpus::{Dataset, Scale};
-use engines::{Fts5, Passim, Ripgrep};
+use engines::{Built, Fts5, Passim, Ripgrep};
 use queries::QuerySet;
 use report::{ScaleResult, SetResult};
 
@@ -47,6 +47,11 @@ struct Args {
     /// One-shot queries per query set for ripgrep, which reads every file each time
     #[arg(long, value_name = "N")]
     rg_queries: Option<usize>,
+
+    /// Index builds per engine and scale (interleaved; the median is reported)
+    /// [default: 3, 1 with --quick]
+    #[arg(long, value_name = "N")]
+    index_runs: Option<usize>,
 
     /// Leave SQLite FTS5 out
     #[arg(long)]
@@ -144,6 +149,10 @@ fn run(args: Args) -> Result<i32> {
     let scales: Vec<Scale> = percents.iter().map(|&percent| Scale { percent }).collect();
     let one_shot_n = args.one_shot.unwrap_or(if args.quick { 40 } else { 100 });
     let rg_n = args.rg_queries.unwrap_or(if args.quick { 10 } else { 20 });
+    let index_runs = args
+        .index_runs
+        .unwrap_or(if args.quick { 1 } else { 3 })
+        .max(1);
 
     let bench_bin = std::env::current_exe()?;
     let passim = Passim {
@@ -196,6 +205,7 @@ fn run(args: Args) -> Result<i32> {
             &passim,
             fts5.as_ref(),
             rg.as_ref(),
+            index_runs,
             one_shot_n,
             rg_n,
         )?);
@@ -203,6 +213,7 @@ fn run(args: Args) -> Result<i32> {
 
     let ctx = report::Context {
         command: command_line(),
+        index_runs,
         cpu: cpu_model(),
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         commit: git_commit(root),
@@ -226,6 +237,7 @@ fn measure_scale(
     passim: &Passim,
     fts5: Option<&Fts5>,
     rg: Option<&Ripgrep>,
+    index_runs: usize,
     one_shot_n: usize,
     rg_n: usize,
 ) -> Result<ScaleResult> {
@@ -235,17 +247,23 @@ fn measure_scale(
     let index_dir = data.join(format!("passim-{}", ds.scale.percent));
     let db = data.join(format!("fts5-{}.db", ds.scale.percent));
 
-    eprintln!("bench: {name}: passim index ...");
-    let passim_built = passim
-        .index(&ds.jsonl, &index_dir, &log)
-        .context("passim index")?;
-    let fts5_built = match fts5 {
-        Some(f) => {
-            eprintln!("bench: {name}: FTS5 index ...");
-            Some(f.index(&ds.jsonl, &db, &log).context("FTS5 index")?)
+    // Builds alternate between the engines, so a burst of other work on the
+    // machine does not fall on one engine only.
+    let (mut passim_runs, mut fts5_runs) = (Vec::new(), Vec::new());
+    for run in 1..=index_runs {
+        eprintln!("bench: {name}: passim index ({run}/{index_runs}) ...");
+        passim_runs.push(
+            passim
+                .index(&ds.jsonl, &index_dir, &log)
+                .context("passim index")?,
+        );
+        if let Some(f) = fts5 {
+            eprintln!("bench: {name}: FTS5 index ({run}/{index_runs}) ...");
+            fts5_runs.push(f.index(&ds.jsonl, &db, &log).context("FTS5 index")?);
         }
-        None => None,
-    };
+    }
+    let passim_built = Built::median(passim_runs);
+    let fts5_built = (!fts5_runs.is_empty()).then(|| Built::median(fts5_runs));
 
     let mut set_results = Vec::new();
     for set in sets {

@@ -13,17 +13,34 @@ use anyhow::{Context, Result, bail};
 #[derive(Debug, Clone, Copy)]
 pub struct Run {
     pub wall: Duration,
+    /// User plus system CPU time: less sensitive than wall time to other
+    /// work on the machine.
+    pub cpu: Duration,
     /// Peak resident set size in bytes (0 when not measured).
     pub max_rss: u64,
 }
 
-/// Starts `cmd` and waits for it with `wait4`, returning its wall time, its
-/// peak RSS in bytes and its exit code (None when killed by a signal).
+/// What `wait4` reports about a finished child.
+pub struct Usage {
+    pub wall: Duration,
+    pub cpu: Duration,
+    /// Peak RSS in bytes.
+    pub max_rss: u64,
+    /// Exit code (None when killed by a signal).
+    pub code: Option<i32>,
+}
+
+fn timeval(t: libc::timeval) -> Duration {
+    Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+}
+
+/// Starts `cmd` and waits for it with `wait4`, returning its wall and CPU
+/// time, its peak RSS and its exit code.
 ///
 /// Linux counts a child's peak RSS from the memory of the process it was
 /// forked from, so the figure is only the child's own when the parent is
 /// small: see [`run_isolated`].
-pub fn spawn_wait(cmd: &mut Command) -> Result<(Duration, u64, Option<i32>)> {
+pub fn spawn_wait(cmd: &mut Command) -> Result<Usage> {
     let started = Instant::now();
     let child = cmd
         .spawn()
@@ -40,17 +57,23 @@ pub fn spawn_wait(cmd: &mut Command) -> Result<(Duration, u64, Option<i32>)> {
         bail!("wait4 failed: {}", std::io::Error::last_os_error());
     }
     let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
-    // ru_maxrss is in kilobytes on Linux.
-    Ok((wall, usage.ru_maxrss as u64 * 1024, code))
+    Ok(Usage {
+        wall,
+        cpu: timeval(usage.ru_utime) + timeval(usage.ru_stime),
+        // ru_maxrss is in kilobytes on Linux.
+        max_rss: usage.ru_maxrss as u64 * 1024,
+        code,
+    })
 }
 
 /// Runs `cmd` to completion with stdout discarded and stderr saved to
-/// `stderr_log`, and returns its wall time. Fails if it is killed or exits
+/// `stderr_log`, and returns its wall and CPU time. Fails if it is killed or exits
 /// with a code not in `ok_codes`, quoting the end of its stderr.
 pub fn run(cmd: &mut Command, stderr_log: &Path, ok_codes: &[i32]) -> Result<Run> {
     let log = File::create(stderr_log)?;
     cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(log);
-    let (wall, _, code) = spawn_wait(cmd)?;
+    let usage = spawn_wait(cmd)?;
+    let code = usage.code;
     if !code.is_some_and(|c| ok_codes.contains(&c)) {
         let err = std::fs::read_to_string(stderr_log).unwrap_or_default();
         let tail: Vec<&str> = err.lines().rev().take(5).collect();
@@ -61,7 +84,11 @@ pub fn run(cmd: &mut Command, stderr_log: &Path, ok_codes: &[i32]) -> Result<Run
             tail.join("\n")
         );
     }
-    Ok(Run { wall, max_rss: 0 })
+    Ok(Run {
+        wall: usage.wall,
+        cpu: usage.cpu,
+        max_rss: 0,
+    })
 }
 
 /// Like [`run`], with the peak RSS of `cmd` alone: `cmd` is started by a
@@ -83,23 +110,30 @@ pub fn run_isolated(
         .args(cmd.get_args());
     run(&mut outer, stderr_log, ok_codes)?;
     let text = std::fs::read_to_string(&report)?;
-    let mut fields = text.split_whitespace().map(str::parse::<u64>);
-    let (Some(Ok(nanos)), Some(Ok(rss))) = (fields.next(), fields.next()) else {
+    let fields: Vec<u64> = text
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let [wall, cpu, max_rss] = fields[..] else {
         bail!("unreadable measure report {}: {text:?}", report.display());
     };
     Ok(Run {
-        wall: Duration::from_nanos(nanos),
-        max_rss: rss,
+        wall: Duration::from_nanos(wall),
+        cpu: Duration::from_nanos(cpu),
+        max_rss,
     })
 }
 
-/// The `measure` mode: runs `command`, writes "WALL_NANOS MAX_RSS_BYTES" to
-/// `report`, and returns the command's exit code.
+/// The `measure` mode: runs `command`, writes "WALL_NANOS CPU_NANOS
+/// MAX_RSS_BYTES" to `report`, and returns the command's exit code.
 pub fn measure_main(report: &Path, command: &[std::ffi::OsString]) -> Result<i32> {
     let (program, args) = command.split_first().context("measure: no command")?;
-    let (wall, rss, code) = spawn_wait(Command::new(program).args(args))?;
-    std::fs::write(report, format!("{} {rss}\n", wall.as_nanos()))?;
-    Ok(code.unwrap_or(2))
+    let u = spawn_wait(Command::new(program).args(args))?;
+    std::fs::write(
+        report,
+        format!("{} {} {}\n", u.wall.as_nanos(), u.cpu.as_nanos(), u.max_rss),
+    )?;
+    Ok(u.code.unwrap_or(2))
 }
 
 /// Latency statistics of a series of timed operations.
@@ -136,6 +170,19 @@ fn median(sorted: &[Duration]) -> Duration {
     } else {
         (sorted[n / 2 - 1] + sorted[n / 2]) / 2
     }
+}
+
+/// The run of median wall time among `runs` (not empty).
+pub fn median_run(mut runs: Vec<Run>) -> Run {
+    runs.sort_by_key(|r| r.wall);
+    runs[(runs.len() - 1) / 2]
+}
+
+/// The median of `samples` (not empty).
+pub fn median_of(samples: &[Duration]) -> Duration {
+    let mut sorted = samples.to_vec();
+    sorted.sort();
+    median(&sorted)
 }
 
 /// Total size of the files under `dir`.

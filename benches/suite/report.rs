@@ -4,8 +4,7 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use crate::engines::{Built, Warm};
-use crate::measure::Latency;
+use crate::engines::{Built, OneShot, Warm};
 
 /// Measures of one query set at one scale.
 pub struct SetResult {
@@ -15,10 +14,10 @@ pub struct SetResult {
     pub fts5_warm: Option<Warm>,
     /// Fresh-process runs: how many queries, and their latency.
     pub one_shot_queries: usize,
-    pub passim_one_shot: Latency,
-    pub fts5_one_shot: Option<Latency>,
+    pub passim_one_shot: OneShot,
+    pub fts5_one_shot: Option<OneShot>,
     pub rg_queries: usize,
-    pub rg_one_shot: Option<Latency>,
+    pub rg_one_shot: Option<OneShot>,
 }
 
 /// Everything measured at one scale.
@@ -37,6 +36,7 @@ pub struct ScaleResult {
 /// What the run was, for the report's head.
 pub struct Context {
     pub command: String,
+    pub index_runs: usize,
     pub cpu: String,
     pub cores: usize,
     pub commit: String,
@@ -139,6 +139,12 @@ fn scale_table(out: &mut String, s: &ScaleResult, rg: bool) {
             s.fts5.map(|f| f.run.wall),
             None,
         ),
+        time_row(
+            "index: CPU time (user + system)".into(),
+            s.passim.run.cpu,
+            s.fts5.map(|f| f.run.cpu),
+            None,
+        ),
         rate_row(
             "index: text throughput",
             text_mb / secs(&s.passim),
@@ -205,14 +211,23 @@ fn scale_table(out: &mut String, s: &ScaleResult, rg: bool) {
         let mut qps = rate_row("", w.per_second, fw.map(|f| f.per_second), "");
         qps.what = label("queries/s");
         rows.push(qps);
-        rows.push(time_row(
+        let one_shot = |what: &str| {
             format!(
-                "one-shot process, {} ({}; ripgrep {}): median",
+                "one-shot process, {} ({}; ripgrep {}): {what}",
                 set.name, set.one_shot_queries, set.rg_queries
-            ),
-            set.passim_one_shot.median,
-            set.fts5_one_shot.map(|l| l.median),
-            set.rg_one_shot.map(|l| l.median),
+            )
+        };
+        rows.push(time_row(
+            one_shot("median"),
+            set.passim_one_shot.latency.median,
+            set.fts5_one_shot.map(|o| o.latency.median),
+            set.rg_one_shot.map(|o| o.latency.median),
+        ));
+        rows.push(time_row(
+            one_shot("median CPU time"),
+            set.passim_one_shot.cpu,
+            set.fts5_one_shot.map(|o| o.cpu),
+            set.rg_one_shot.map(|o| o.cpu),
         ));
     }
     let _ = writeln!(
@@ -287,7 +302,7 @@ fn scaling_table(out: &mut String, scales: &[ScaleResult]) {
             mb(s.passim.run.max_rss),
             opt(set("titles"), |x| ms(x.passim_warm.latency.median)),
             opt(set("short"), |x| ms(x.passim_warm.latency.median)),
-            opt(set("short"), |x| ms(x.passim_one_shot.median)),
+            opt(set("short"), |x| ms(x.passim_one_shot.latency.median)),
             opt(s.fts5, |f| ms(f.run.wall)),
             opt(set("titles").and_then(|x| x.fts5_warm), |f| ms(f
                 .latency
@@ -340,7 +355,7 @@ fn targets_table(out: &mut String, scales: &[ScaleResult]) {
         ));
     }
     for set in &all.sets {
-        let m = set.passim_one_shot.median;
+        let m = set.passim_one_shot.latency.median;
         rows.push((
             format!("one-shot `passim search`, {} queries, median", set.name),
             "< 5 ms".into(),
@@ -389,6 +404,18 @@ pub fn render(ctx: &Context, scales: &[ScaleResult]) -> String {
         ctx.sqlite,
         ctx.ripgrep.as_deref().unwrap_or("ripgrep not installed"),
         ctx.total.as_secs_f64()
+    );
+    let _ = writeln!(
+        out,
+        "\nIndex builds are fresh processes (`passim index`; an FTS5 loader inserting every \
+         article in one transaction), the median of {} interleaved builds; peak RSS is the \
+         process's own. Warm: one process, top 10 with highlighted snippets (passim's \
+         `Searcher`; FTS5's `snippet()` ordered by `bm25()`), after a warm-up. One-shot: a \
+         fresh process per query (`passim search -n 10`), page cache warm. ripgrep: \
+         `rg -i -w -F -l` over one text file per article. CPU time is user + system time of \
+         the process: less disturbed than wall time by other work on the machine, whose \
+         load average each table gives.",
+        ctx.index_runs
     );
     for s in scales {
         scale_table(&mut out, s, ctx.ripgrep.is_some());
