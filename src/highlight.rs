@@ -10,9 +10,19 @@
 //! assert_eq!(&text[ranges[0][0]..ranges[0][1]], "gang");
 //! ```
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+
 use crate::analysis::{self, AnalyzedToken};
+
+thread_local! {
+    /// One analyzer per thread, reused for every passage: it remembers the
+    /// indexed form of words it has seen, so highlighting ten passages does
+    /// not stem the same words ten times.
+    static ANALYZER: RefCell<TextAnalyzer> = RefCell::new(analysis::analyzer());
+}
 
 /// One thing to look for, in analyzed (indexed) form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +53,13 @@ impl HighlightPlan {
         if self.matchers.is_empty() {
             return Vec::new();
         }
-        let tokens = analysis::tokens_with(&mut analysis::analyzer(), text);
+        let tokens = ANALYZER.with_borrow_mut(|analyzer| self.candidates(analyzer, text));
+        self.ranges_in(&tokens)
+    }
+
+    /// The ranges to mark among `tokens` (all of a text's tokens, or any
+    /// subset holding every token a matcher names).
+    fn ranges_in(&self, tokens: &[AnalyzedToken]) -> Vec<[usize; 2]> {
         let mut marked: BTreeSet<usize> = BTreeSet::new();
         for matcher in &self.matchers {
             match matcher {
@@ -61,7 +77,7 @@ impl HighlightPlan {
                         .filter(|(_, t)| t.term.starts_with(prefix.as_str()))
                         .map(|(i, _)| i),
                 ),
-                Matcher::Phrase { terms, slop } => mark_phrase(&tokens, terms, *slop, &mut marked),
+                Matcher::Phrase { terms, slop } => mark_phrase(tokens, terms, *slop, &mut marked),
             }
         }
         let mut out: Vec<[usize; 2]> = Vec::with_capacity(marked.len());
@@ -71,6 +87,33 @@ impl HighlightPlan {
                 // Letter/digit parts of one word ("AK" "47") share no gap: one range.
                 Some(last) if last[1] == t.start => out.last_mut().expect("non-empty")[1] = t.end,
                 _ => out.push([t.start, t.end]),
+            }
+        }
+        out
+    }
+
+    /// The tokens of `text` that some matcher could mark. Phrase matching
+    /// only looks at tokens with a phrase term and at positions, so the
+    /// others need not be kept (nor their terms copied).
+    fn candidates(&self, analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
+        let wanted = |term: &str| {
+            self.matchers.iter().any(|m| match m {
+                Matcher::Term(t) => t == term,
+                Matcher::Prefix(p) => term.starts_with(p.as_str()),
+                Matcher::Phrase { terms, .. } => terms.iter().any(|t| t == term),
+            })
+        };
+        let mut out = Vec::new();
+        let mut stream = analyzer.token_stream(text);
+        while stream.advance() {
+            let t = stream.token();
+            if wanted(&t.text) {
+                out.push(AnalyzedToken {
+                    term: t.text.clone(),
+                    start: t.offset_from,
+                    end: t.offset_to,
+                    position: t.position,
+                });
             }
         }
         out
@@ -119,6 +162,7 @@ fn mark_phrase(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn marked<'a>(plan: &HighlightPlan, text: &'a str) -> Vec<&'a str> {
         plan.ranges(text)
@@ -175,6 +219,40 @@ mod tests {
             matchers: vec![Matcher::Prefix("assass".into())],
         };
         assert_eq!(marked(&plan, "an assassination plot"), ["assassination"]);
+    }
+
+    fn plan_from(words: &[String], kinds: &[u8]) -> HighlightPlan {
+        let matchers = words
+            .iter()
+            .zip(kinds)
+            .enumerate()
+            .map(|(i, (w, k))| match k % 4 {
+                0 | 1 => Matcher::Term(w.clone()),
+                2 => Matcher::Prefix(w.chars().take(3).collect()),
+                _ => Matcher::Phrase {
+                    terms: vec![w.clone(), words[(i + 1) % words.len()].clone()],
+                    slop: u32::from(k % 3),
+                },
+            })
+            .collect();
+        HighlightPlan { matchers }
+    }
+
+    proptest! {
+        /// Keeping only the tokens a matcher names marks what looking at
+        /// every token marks.
+        #[test]
+        fn candidate_tokens_mark_what_all_tokens_mark(
+            text in "([a-zA-Z]{1,6}|AK47|U\\.S\\.|gangs?|crime)( |, |\\. ){0,40}",
+            picks in proptest::collection::vec((0usize..40, 0u8..12), 1..5),
+        ) {
+            let all = analysis::tokens_with(&mut analysis::analyzer(), &text);
+            prop_assume!(!all.is_empty());
+            let words: Vec<String> = picks.iter().map(|(i, _)| all[i % all.len()].term.clone()).collect();
+            let kinds: Vec<u8> = picks.iter().map(|(_, k)| *k).collect();
+            let plan = plan_from(&words, &kinds);
+            prop_assert_eq!(plan.ranges(&text), plan.ranges_in(&all));
+        }
     }
 
     #[test]

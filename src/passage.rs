@@ -77,8 +77,13 @@ pub fn cut(body: &str, config: &PassageConfig) -> Vec<PassageSpan> {
     let mut units = Vec::new();
     for para in paragraphs(body) {
         let before = units.len();
+        let ascii = body[para.clone()].is_ascii();
         for sentence in sentences(body, para.clone()) {
-            let words = body[sentence.clone()].unicode_words().count();
+            let words = if ascii {
+                ascii::word_count(&body[sentence.clone()])
+            } else {
+                body[sentence.clone()].unicode_words().count()
+            };
             if words > config.hard_cap() {
                 split_long(body, sentence, config.target_words, &mut units);
             } else {
@@ -171,26 +176,58 @@ fn paragraphs(body: &str) -> Vec<Range<usize>> {
 /// Sentence ranges (trimmed) within one paragraph.
 fn sentences(body: &str, para: Range<usize>) -> Vec<Range<usize>> {
     // A single line break inside a paragraph is hard wrapping, not a sentence
-    // end (UAX #29 would break there). Segment a copy with the breaks turned
-    // into spaces: both are one byte, so offsets carry over unchanged.
-    let flat: String = body[para.clone()]
+    // end (UAX #29 would break there): segment as if breaks were spaces.
+    let text = &body[para.clone()];
+    if text.is_ascii() {
+        // Most news text: the same rules, without Unicode table lookups.
+        let pieces = ascii::sentence_breaks(text);
+        let pieces = pieces.windows(2).map(|w| (w[0], &text[w[0]..w[1]]));
+        return glue_sentences(text, para.start, pieces, true);
+    }
+    // Both are one byte, so offsets in the copy are offsets in the text.
+    let flat: String = text
         .chars()
         .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
         .collect();
+    glue_sentences(
+        &flat,
+        para.start,
+        flat.split_sentence_bound_indices(),
+        false,
+    )
+}
+
+/// Turns UAX #29 sentence pieces of `text` (which starts at byte `base` of
+/// the body) into trimmed sentence ranges, gluing a piece to the previous
+/// one after an abbreviation, when it has no words, or when it starts in
+/// lower case. `ascii` says the text is ASCII, where a word is any letter
+/// or digit.
+fn glue_sentences<'a>(
+    text: &'a str,
+    base: usize,
+    pieces: impl Iterator<Item = (usize, &'a str)>,
+    ascii: bool,
+) -> Vec<Range<usize>> {
     let mut out: Vec<Range<usize>> = Vec::new();
     let mut glue_next = false;
-    for (offset, piece) in flat.split_sentence_bound_indices() {
-        let Some(range) = trim_range(&flat, offset..offset + piece.len()) else {
+    for (offset, piece) in pieces {
+        let Some(range) = trim_range(text, offset..offset + piece.len()) else {
             continue;
         };
-        let text = &flat[range.clone()];
-        let range = para.start + range.start..para.start + range.end;
-        let wordless = text.unicode_words().next().is_none();
+        let sentence = &text[range.clone()];
+        let range = base + range.start..base + range.end;
+        let wordless = if ascii {
+            !sentence.bytes().any(|b| b.is_ascii_alphanumeric())
+        } else {
+            sentence.unicode_words().next().is_none()
+        };
         match out.last_mut() {
-            Some(prev) if glue_next || wordless || starts_lowercase(text) => prev.end = range.end,
+            Some(prev) if glue_next || wordless || starts_lowercase(sentence) => {
+                prev.end = range.end
+            }
             _ => out.push(range),
         }
-        glue_next = ends_with_abbreviation(text);
+        glue_next = ends_with_abbreviation(sentence);
     }
     out
 }
@@ -222,10 +259,10 @@ fn ends_with_abbreviation(piece: &str) -> bool {
         return true;
     }
     // Dotted initialisms: every dot-separated part is one letter.
-    let parts: Vec<&str> = last.split('.').collect();
-    parts
-        .iter()
-        .all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic))
+    last.split('.').all(|p| {
+        let mut chars = p.chars();
+        chars.next().is_some_and(char::is_alphabetic) && chars.next().is_none()
+    })
 }
 
 /// Cuts an over-long sentence at word boundaries into pieces of `size` words.
@@ -265,6 +302,203 @@ fn trim_range(text: &str, range: Range<usize>) -> Option<Range<usize>> {
     let start = range.start + (slice.len() - trimmed_start.len());
     let end = start + trimmed_start.trim_end().len();
     (end > start).then_some(start..end)
+}
+
+/// Sentence and word segmentation of ASCII text, the common case, without
+/// the Unicode table lookups that dominate `unicode-segmentation`'s cost.
+/// Each gives exactly what `unicode-segmentation` gives on the same text
+/// (with line breaks read as spaces); the tests check this.
+mod ascii {
+    /// UAX #29 sentence break property of the ASCII characters. Line
+    /// breaks are spaces here, as hard wrapping does not end sentences.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Cat {
+        ATerm,
+        STerm,
+        Close,
+        Sp,
+        Upper,
+        Lower,
+        Numeric,
+        SContinue,
+        Other,
+    }
+
+    /// [`category`] of every byte, looked up once per byte of text.
+    static CATS: [Cat; 256] = {
+        let mut table = [Cat::Other; 256];
+        let mut b = 0;
+        while b < 256 {
+            table[b] = category(b as u8);
+            b += 1;
+        }
+        table
+    };
+
+    #[inline]
+    fn cat(b: u8) -> Cat {
+        CATS[b as usize]
+    }
+
+    const fn category(b: u8) -> Cat {
+        match b {
+            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' => Cat::Sp,
+            b'.' => Cat::ATerm,
+            b'!' | b'?' => Cat::STerm,
+            b'"' | b'\'' | b'(' | b')' | b'[' | b']' | b'{' | b'}' => Cat::Close,
+            b'A'..=b'Z' => Cat::Upper,
+            b'a'..=b'z' => Cat::Lower,
+            b'0'..=b'9' => Cat::Numeric,
+            b',' | b'-' | b':' | b';' => Cat::SContinue,
+            _ => Cat::Other,
+        }
+    }
+
+    /// What the last characters were, as `unicode-segmentation` tracks it:
+    /// runs of Close and of Sp count once.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Part {
+        Sot,
+        Other,
+        ATerm,
+        UpperLower,
+        ClosePlus,
+        SpPlus,
+        STerm,
+    }
+
+    type State = [Part; 4];
+
+    fn advance(s: State, c: Cat) -> State {
+        match (s[3], c) {
+            (Part::ClosePlus, Cat::Close) | (Part::SpPlus, Cat::Sp) => s,
+            _ => [
+                s[1],
+                s[2],
+                s[3],
+                match c {
+                    Cat::ATerm => Part::ATerm,
+                    Cat::Upper | Cat::Lower => Part::UpperLower,
+                    Cat::Close => Part::ClosePlus,
+                    Cat::Sp => Part::SpPlus,
+                    Cat::STerm => Part::STerm,
+                    _ => Part::Other,
+                },
+            ],
+        }
+    }
+
+    /// The terminator before any Close+ Sp+ at the end of the state.
+    fn terminator(s: &State, skip_sp: bool) -> Part {
+        let mut i = 3;
+        if skip_sp && s[i] == Part::SpPlus {
+            i -= 1;
+        }
+        if s[i] == Part::ClosePlus {
+            i -= 1;
+        }
+        s[i]
+    }
+
+    fn is_term(p: Part) -> bool {
+        p == Part::STerm || p == Part::ATerm
+    }
+
+    /// SB8: after ATerm Close* Sp*, no break if a lower-case letter comes
+    /// before any letter or terminator.
+    fn sb8(s: &State, ahead: &[u8]) -> bool {
+        if terminator(s, true) != Part::ATerm {
+            return false;
+        }
+        for &b in ahead {
+            match cat(b) {
+                Cat::Lower => return true,
+                Cat::Upper | Cat::STerm | Cat::ATerm => return false,
+                _ => {}
+            }
+        }
+        false
+    }
+
+    /// Byte offsets of the sentence breaks of `text`, its start and end
+    /// included (none for an empty text).
+    pub(super) fn sentence_breaks(text: &str) -> Vec<usize> {
+        let bytes = text.as_bytes();
+        let mut breaks = Vec::new();
+        let mut state: State = [Part::Sot; 4];
+        for (pos, &b) in bytes.iter().enumerate() {
+            let before = state;
+            let c = cat(b);
+            state = advance(state, c);
+            // After a letter or other non-terminal, nothing below can break:
+            // the common case, decided without the rules.
+            if matches!(before[3], Part::UpperLower | Part::Other) {
+                continue;
+            }
+            let no_break = match c {
+                _ if before[3] == Part::Sot => {
+                    breaks.push(pos);
+                    continue;
+                }
+                Cat::Numeric if before[3] == Part::ATerm => true,
+                Cat::Upper if before[2] == Part::UpperLower && before[3] == Part::ATerm => true,
+                _ if sb8(&before, &bytes[pos..]) => true,
+                Cat::SContinue | Cat::STerm | Cat::ATerm if is_term(terminator(&before, true)) => {
+                    true
+                }
+                Cat::Close | Cat::Sp if is_term(terminator(&before, false)) => true,
+                Cat::Sp if is_term(terminator(&before, true)) => true,
+                _ => !is_term(terminator(&before, true)),
+            };
+            if !no_break {
+                breaks.push(pos);
+            }
+        }
+        if !bytes.is_empty() {
+            breaks.push(bytes.len());
+        }
+        breaks
+    }
+
+    /// The number of words `unicode_words` finds in `text`: runs of letters,
+    /// digits and `_`, joined across one `.` `'` `:` between letters or one
+    /// `.` `'` `,` `;` between digits (UAX #29 WB6-WB12), that hold a
+    /// letter or digit.
+    pub(super) fn word_count(text: &str) -> usize {
+        let bytes = text.as_bytes();
+        let word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let mut count = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if !word_byte(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let mut has_alnum = false;
+            loop {
+                while i < bytes.len() && word_byte(bytes[i]) {
+                    has_alnum |= bytes[i].is_ascii_alphanumeric();
+                    i += 1;
+                }
+                if i + 1 < bytes.len() {
+                    let (prev, mid, next) = (bytes[i - 1], bytes[i], bytes[i + 1]);
+                    let letters = prev.is_ascii_alphabetic()
+                        && next.is_ascii_alphabetic()
+                        && matches!(mid, b'.' | b'\'' | b':');
+                    let digits = prev.is_ascii_digit()
+                        && next.is_ascii_digit()
+                        && matches!(mid, b'.' | b'\'' | b',' | b';');
+                    if letters || digits {
+                        i += 1;
+                        continue;
+                    }
+                }
+                break;
+            }
+            count += usize::from(has_alnum);
+        }
+        count
+    }
 }
 
 #[cfg(test)]
@@ -385,6 +619,30 @@ mod tests {
         ];
         proptest::collection::vec((word, sep), 0..400)
             .prop_map(|v| v.into_iter().map(|(w, s)| w + &s).collect())
+    }
+
+    /// ASCII text rich in what sentence and word rules look at.
+    fn ascii_text() -> impl Strategy<Value = String> {
+        "([a-zA-Z0-9]{1,5}|[.?!\"'()\\[\\]{},:;_ \t\n\r-]|Mr\\.|U\\.S\\.|\\. [a-z]|\\. [A-Z]|#|\\$|/){0,80}"
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn ascii_sentence_breaks_match_unicode_segmentation(text in ascii_text()) {
+            let flat: String = text.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
+            let mut expected: Vec<usize> = flat.split_sentence_bound_indices().map(|(i, _)| i).collect();
+            if !flat.is_empty() {
+                expected.push(flat.len());
+            }
+            prop_assert_eq!(ascii::sentence_breaks(&text), expected);
+        }
+
+        #[test]
+        fn ascii_word_count_matches_unicode_words(text in ascii_text()) {
+            prop_assert_eq!(ascii::word_count(&text), text.unicode_words().count());
+        }
     }
 
     proptest! {
