@@ -18,6 +18,77 @@ pub const FORMAT_VERSION: u32 = 2;
 /// Name of passim's metadata file inside the index folder.
 pub const META_FILE: &str = "passim.json";
 
+/// File tables are named `passim-files.OPSTAMP.json`, after the commit they
+/// describe; the commit's payload names the current one.
+const FILES_PREFIX: &str = "passim-files.";
+const FILES_SUFFIX: &str = ".json";
+
+/// What passim remembers about every file it indexed, so that the next run
+/// can pass over unchanged files without reading them and remove the
+/// articles of files that are gone.
+///
+/// Each commit that changes it writes a new table file and names it in the
+/// tantivy commit payload, so the table on disk always describes exactly
+/// the committed index, whenever a run is interrupted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileTable {
+    /// One entry per file and id prefix, sorted by path, then source.
+    pub files: Vec<FileEntry>,
+}
+
+/// One indexed file in a [`FileTable`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// The file's canonical absolute path.
+    pub path: String,
+    /// Its id relative to the folder it was found under (the id prefix of
+    /// its articles: the whole id for single-article files).
+    pub source: String,
+    /// Fingerprint of what decides how the file is read (format, JSON field
+    /// names, passim version): a change means the file must be read again.
+    pub settings: u64,
+    /// Size in bytes and modification time (ns since the epoch) when it was
+    /// read; a time of 0 means "compare the content hash".
+    pub size: u64,
+    pub mtime_ns: u64,
+    /// xxh3 of the file's bytes as stored on disk, when it was read whole.
+    pub hash: Option<u64>,
+    /// Articles stored from this file, in file order.
+    pub ids: Vec<String>,
+    /// Ids this file holds that another file's article won (duplicates).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shadowed: Vec<String>,
+    /// Problems met reading it, reported again while it is unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<StoredProblem>,
+}
+
+/// A [`crate::read::Problem`] as kept in the [`FileTable`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredProblem {
+    pub line: Option<usize>,
+    /// `warning`, `skipped` or `error`.
+    pub severity: String,
+    pub message: String,
+}
+
+impl FileTable {
+    /// Forgets articles deleted by id (`passim delete`): the files that held
+    /// them no longer claim them, so they stay out of the index until their
+    /// file changes.
+    pub fn forget(&mut self, ids: &std::collections::HashSet<&str>) {
+        for entry in &mut self.files {
+            entry.ids.retain(|id| !ids.contains(id.as_str()));
+            entry.shadowed.retain(|id| !ids.contains(id.as_str()));
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    files: String,
+}
+
 /// Contents of `passim.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexMeta {
@@ -270,6 +341,87 @@ impl Index {
     /// when every article is re-indexed (a rebuild).
     pub(crate) fn set_passage_config(&mut self, passage: PassageConfig) {
         self.meta.passage = passage;
+    }
+
+    /// The file table of the last commit; empty for an index built before
+    /// passim kept one (or when none was committed yet).
+    pub fn load_files(&self) -> Result<FileTable, OpenError> {
+        let name = display(&self.dir);
+        let Some(file) = self.committed_files()? else {
+            return Ok(FileTable::default());
+        };
+        let raw = std::fs::read(self.dir.join(&file)).map_err(|source| OpenError::Io {
+            dir: name.clone(),
+            source,
+        })?;
+        serde_json::from_slice(&raw).map_err(|e| OpenError::NotAnIndex {
+            dir: name,
+            why: format!("its file table {file} is unreadable: {e}"),
+        })
+    }
+
+    /// The name of the file table the last commit refers to.
+    fn committed_files(&self) -> Result<Option<String>, OpenError> {
+        let metas = self
+            .inner
+            .load_metas()
+            .map_err(|source| OpenError::Tantivy {
+                dir: display(&self.dir),
+                source,
+            })?;
+        Ok(metas
+            .payload
+            .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
+            .map(|p| p.files)
+            .filter(|f| f.starts_with(FILES_PREFIX) && !f.contains(['/', '\\'])))
+    }
+
+    /// The payload of the last commit, to carry over into a commit that
+    /// does not change the file table.
+    pub(crate) fn committed_payload(&self) -> Result<Option<String>, OpenError> {
+        Ok(self
+            .committed_files()?
+            .map(|files| serde_json::to_string(&Payload { files }).expect("serializes")))
+    }
+
+    /// Writes the file table for the commit `opstamp` (durably, before the
+    /// commit refers to it) and returns the commit payload naming it.
+    pub(crate) fn write_files(&self, table: &FileTable, opstamp: u64) -> Result<String, OpenError> {
+        let io = |source| OpenError::Io {
+            dir: display(&self.dir),
+            source,
+        };
+        let file = format!("{FILES_PREFIX}{opstamp}{FILES_SUFFIX}");
+        let tmp = self.dir.join(format!(".{file}.tmp"));
+        let json = serde_json::to_vec(table).expect("file table serializes");
+        {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp).map_err(io)?;
+            f.write_all(&json).map_err(io)?;
+            f.sync_all().map_err(io)?;
+        }
+        std::fs::rename(&tmp, self.dir.join(&file)).map_err(io)?;
+        Ok(serde_json::to_string(&Payload { files: file }).expect("serializes"))
+    }
+
+    /// Removes file tables (and temporary files) other than the one the
+    /// last commit names: left by earlier commits or interrupted runs.
+    pub(crate) fn remove_stale_files(&self) -> Result<(), OpenError> {
+        let keep = self.committed_files()?;
+        let io = |source| OpenError::Io {
+            dir: display(&self.dir),
+            source,
+        };
+        for entry in std::fs::read_dir(&self.dir).map_err(io)? {
+            let name = entry.map_err(io)?.file_name();
+            let name = name.to_string_lossy();
+            let table = name.starts_with(FILES_PREFIX) && name.ends_with(FILES_SUFFIX);
+            let tmp = name.starts_with(&format!(".{FILES_PREFIX}")) && name.ends_with(".tmp");
+            if (table || tmp) && keep.as_deref() != Some(&*name) {
+                std::fs::remove_file(self.dir.join(&*name)).map_err(io)?;
+            }
+        }
+        Ok(())
     }
 
     /// Records a commit in `passim.json`.

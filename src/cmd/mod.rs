@@ -1,6 +1,7 @@
 //! One module per subcommand. Each returns the process exit status:
 //! 0 with results, 1 with none, 2 on error (grep's convention).
 
+pub mod delete;
 pub mod eval;
 pub mod index;
 pub mod search;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Index(args) => index::run(&index_dir, args),
         Command::Search(args) => search::run(&index_dir, explicit_index, args),
         Command::Eval(args) => eval::run(&index_dir, args),
+        Command::Delete(args) => delete::run(&index_dir, args),
     };
     match result {
         Ok(code) => code,
