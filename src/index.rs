@@ -121,6 +121,10 @@ pub enum OpenError {
         found: u32,
         expected: u32,
     },
+    #[error(
+        "the index at {dir} is damaged ({why}); rebuild it with: passim index --rebuild --index {dir} PATH..."
+    )]
+    Damaged { dir: String, why: String },
     #[error("cannot open the index at {dir}: {source}")]
     Tantivy {
         dir: String,
@@ -181,6 +185,12 @@ impl Index {
             });
         }
         if !Index::exists(dir) {
+            if let Some(file) = first_visible_entry(dir) {
+                return Err(OpenError::NotAnIndex {
+                    dir: name,
+                    why: format!("the folder holds other files, such as {file:?}"),
+                });
+            }
             return Err(OpenError::Missing { dir: name });
         }
         let meta = read_meta(dir)?;
@@ -191,14 +201,46 @@ impl Index {
                 expected: FORMAT_VERSION,
             });
         }
-        let inner = tantivy::Index::open_in_dir(dir).map_err(|source| OpenError::Tantivy {
+        let damaged = |why: String| OpenError::Damaged {
             dir: name.clone(),
-            source,
-        })?;
+            why,
+        };
+        if !dir.join("meta.json").is_file() {
+            return Err(damaged("tantivy's meta.json is missing".into()));
+        }
+        let inner = tantivy::Index::open_in_dir(dir).map_err(|e| damaged(e.to_string()))?;
         let fields = Fields::from_schema(&inner.schema()).map_err(|_| OpenError::NotAnIndex {
             dir: name.clone(),
             why: "its schema lacks passim's fields".into(),
         })?;
+        // A segment file deleted or lost (a bad copy) would otherwise only
+        // show up as an obscure error on the first search.
+        let segments = inner
+            .searchable_segment_metas()
+            .map_err(|e| damaged(e.to_string()))?;
+        for segment in &segments {
+            use tantivy::index::SegmentComponent as C;
+            let mut parts = vec![
+                C::Postings,
+                C::Positions,
+                C::Terms,
+                C::Store,
+                C::FastFields,
+                C::FieldNorms,
+            ];
+            if segment.num_deleted_docs() > 0 {
+                parts.push(C::Delete);
+            }
+            for part in parts {
+                let file = segment.relative_path(part);
+                if !dir.join(&file).is_file() {
+                    return Err(damaged(format!(
+                        "segment file {} is missing",
+                        file.display()
+                    )));
+                }
+            }
+        }
         Ok(Index::assemble(dir, inner, fields, meta))
     }
 
@@ -225,17 +267,11 @@ impl Index {
                 why: "an index is already there".into(),
             });
         }
-        let stray = std::fs::read_dir(dir)
-            .map_err(io)?
-            .filter_map(Result::ok)
-            .find(|e| !e.file_name().to_string_lossy().starts_with('.'));
-        if let Some(entry) = stray {
+        std::fs::read_dir(dir).map_err(io)?;
+        if let Some(file) = first_visible_entry(dir) {
             return Err(OpenError::NotAnIndex {
                 dir: name,
-                why: format!(
-                    "the folder holds other files, such as {:?}",
-                    entry.file_name()
-                ),
+                why: format!("the folder holds other files, such as {file:?}"),
             });
         }
         let (schema, fields) = schema::build();
@@ -430,6 +466,15 @@ impl Index {
         self.meta.passim_version = env!("CARGO_PKG_VERSION").to_string();
         write_meta(&self.dir, &self.meta)
     }
+}
+
+/// The first entry of a folder whose name does not start with `.`.
+fn first_visible_entry(dir: &Path) -> Option<std::ffi::OsString> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .find(|name| !name.to_string_lossy().starts_with('.'))
 }
 
 fn read_meta(dir: &Path) -> Result<IndexMeta, OpenError> {

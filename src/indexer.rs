@@ -38,6 +38,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::columnar::Column;
+use tantivy::directory::error::LockError;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocSet, IndexWriter, ReloadPolicy, TERMINATED, TantivyDocument, Term};
 use xxhash_rust::xxh3::Xxh3;
@@ -77,6 +78,11 @@ impl Writer {
     pub fn new(index: &Index, memory_mb: usize) -> Result<Writer> {
         let budget = memory_mb.max(32) * 1_000_000;
         let inner = index.tantivy().writer(budget).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(LockError::IoError(e), _) => anyhow::anyhow!(
+                "cannot write to {}: cannot create the lock file {}: {e}",
+                index.dir().display(),
+                index.dir().join(".tantivy-writer.lock").display()
+            ),
             tantivy::TantivyError::LockFailure(..) => anyhow::anyhow!(
                 "another passim process is writing to {} (lock file {}); wait for it to finish",
                 index.dir().display(),
@@ -86,6 +92,9 @@ impl Writer {
                 anyhow::Error::new(e).context(format!("cannot write to {}", index.dir().display()))
             }
         })?;
+        // Segment files of a run that was killed or failed (a full disk)
+        // are not part of any commit: remove them before adding more.
+        let _ = inner.garbage_collect_files().wait();
         Ok(Writer {
             inner,
             fields: *index.fields(),
@@ -194,15 +203,19 @@ impl Writer {
         files: Option<&FileTable>,
         carried: Option<String>,
     ) -> Result<()> {
-        let mut prepared = self
-            .inner
-            .prepare_commit()
-            .context("cannot write the new segments")?;
+        let mut prepared = match self.inner.prepare_commit() {
+            Ok(prepared) => prepared,
+            Err(e) => {
+                self.discard();
+                return Err(anyhow::Error::new(e).context("cannot write the new segments"));
+            }
+        };
         let payload = match files {
             Some(table) => match index.write_files(table, prepared.opstamp()) {
                 Ok(payload) => Some(payload),
                 Err(e) => {
                     let _ = prepared.abort();
+                    self.discard();
                     return Err(anyhow::Error::new(e).context("cannot write the file table"));
                 }
             },
@@ -211,7 +224,10 @@ impl Writer {
         if let Some(payload) = &payload {
             prepared.set_payload(payload);
         }
-        prepared.commit().context("commit failed")?;
+        if let Err(e) = prepared.commit() {
+            self.discard();
+            return Err(anyhow::Error::new(e).context("commit failed"));
+        }
         let tidy = if files.is_some() {
             index.remove_stale_files()
         } else {
@@ -220,6 +236,14 @@ impl Writer {
         tidy.and_then(|()| index.touch())
             .context("the commit is done, but the index metadata could not be updated")?;
         Ok(())
+    }
+
+    /// After a failed commit: drops what was added and removes the files
+    /// written for it, so that a full disk gets its space back (the last
+    /// commit stays as it was).
+    fn discard(&mut self) {
+        let _ = self.inner.rollback();
+        let _ = self.inner.garbage_collect_files().wait();
     }
 
     /// Drops everything added or deleted since the last commit.

@@ -7,7 +7,7 @@ use anyhow::{Result, anyhow, bail};
 
 use super::{EXIT_OK, warn};
 use crate::cli::{DEFAULT_DATA_DIR, IndexArgs};
-use crate::index::{Index, META_FILE, OpenError};
+use crate::index::{Index, OpenError};
 use crate::indexer::{self, IndexOptions, Removal, Summary};
 use crate::passage::PassageConfig;
 use crate::read::{FieldMap, ReadOptions};
@@ -95,9 +95,7 @@ pub fn build(
         Err(OpenError::Missing { .. }) => Index::create(index_dir, wanted.unwrap_or_default())?,
         // --rebuild is the way out of an old format, or of a passim index
         // whose tantivy files are damaged.
-        Err(OpenError::FormatVersion { .. } | OpenError::Tantivy { .. })
-            if opts.rebuild && index_dir.join(META_FILE).is_file() =>
-        {
+        Err(OpenError::FormatVersion { .. } | OpenError::Damaged { .. }) if opts.rebuild => {
             Index::recreate(index_dir, wanted.unwrap_or_default())?
         }
         Err(e) => return Err(e.into()),
