@@ -71,6 +71,27 @@ pub enum Command {
     ///
     /// For example: passim man > ~/.local/share/man/man1/passim.1
     Man,
+    /// Remove articles from the index by id.
+    ///
+    /// Ids are those `search --json` shows as `article.id` (a file's path
+    /// relative to the folder indexed, or a JSON Lines record's id). An
+    /// article whose file is unchanged stays out on the next `passim index`;
+    /// it comes back when its file changes, or with --rebuild.
+    ///
+    /// Exit status: 0 when articles were deleted (missing ids are reported
+    /// on stderr), 1 when none of the ids was in the index, 2 on error.
+    Delete(DeleteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// Ids of the articles to remove
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+
+    /// Print one JSON object: {"deleted": [ids], "missing": [ids]}
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// How `passim eval` ranks articles.

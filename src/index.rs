@@ -18,6 +18,77 @@ pub const FORMAT_VERSION: u32 = 2;
 /// Name of passim's metadata file inside the index folder.
 pub const META_FILE: &str = "passim.json";
 
+/// File tables are named `passim-files.OPSTAMP.json`, after the commit they
+/// describe; the commit's payload names the current one.
+const FILES_PREFIX: &str = "passim-files.";
+const FILES_SUFFIX: &str = ".json";
+
+/// What passim remembers about every file it indexed, so that the next run
+/// can pass over unchanged files without reading them and remove the
+/// articles of files that are gone.
+///
+/// Each commit that changes it writes a new table file and names it in the
+/// tantivy commit payload, so the table on disk always describes exactly
+/// the committed index, whenever a run is interrupted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileTable {
+    /// One entry per file and id prefix, sorted by path, then source.
+    pub files: Vec<FileEntry>,
+}
+
+/// One indexed file in a [`FileTable`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// The file's canonical absolute path.
+    pub path: String,
+    /// Its id relative to the folder it was found under (the id prefix of
+    /// its articles: the whole id for single-article files).
+    pub source: String,
+    /// Fingerprint of what decides how the file is read (format, JSON field
+    /// names, passim version): a change means the file must be read again.
+    pub settings: u64,
+    /// Size in bytes and modification time (ns since the epoch) when it was
+    /// read; a time of 0 means "compare the content hash".
+    pub size: u64,
+    pub mtime_ns: u64,
+    /// xxh3 of the file's bytes as stored on disk, when it was read whole.
+    pub hash: Option<u64>,
+    /// Articles stored from this file, in file order.
+    pub ids: Vec<String>,
+    /// Ids this file holds that another file's article won (duplicates).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shadowed: Vec<String>,
+    /// Problems met reading it, reported again while it is unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<StoredProblem>,
+}
+
+/// A [`crate::read::Problem`] as kept in the [`FileTable`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredProblem {
+    pub line: Option<usize>,
+    /// `warning`, `skipped` or `error`.
+    pub severity: String,
+    pub message: String,
+}
+
+impl FileTable {
+    /// Forgets articles deleted by id (`passim delete`): the files that held
+    /// them no longer claim them, so they stay out of the index until their
+    /// file changes.
+    pub fn forget(&mut self, ids: &std::collections::HashSet<&str>) {
+        for entry in &mut self.files {
+            entry.ids.retain(|id| !ids.contains(id.as_str()));
+            entry.shadowed.retain(|id| !ids.contains(id.as_str()));
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    files: String,
+}
+
 /// Contents of `passim.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexMeta {
@@ -50,6 +121,10 @@ pub enum OpenError {
         found: u32,
         expected: u32,
     },
+    #[error(
+        "the index at {dir} is damaged ({why}); rebuild it with: passim index --rebuild --index {dir} PATH..."
+    )]
+    Damaged { dir: String, why: String },
     #[error("cannot open the index at {dir}: {source}")]
     Tantivy {
         dir: String,
@@ -110,6 +185,12 @@ impl Index {
             });
         }
         if !Index::exists(dir) {
+            if let Some(file) = first_visible_entry(dir) {
+                return Err(OpenError::NotAnIndex {
+                    dir: name,
+                    why: format!("the folder holds other files, such as {file:?}"),
+                });
+            }
             return Err(OpenError::Missing { dir: name });
         }
         let meta = read_meta(dir)?;
@@ -120,14 +201,46 @@ impl Index {
                 expected: FORMAT_VERSION,
             });
         }
-        let inner = tantivy::Index::open_in_dir(dir).map_err(|source| OpenError::Tantivy {
+        let damaged = |why: String| OpenError::Damaged {
             dir: name.clone(),
-            source,
-        })?;
+            why,
+        };
+        if !dir.join("meta.json").is_file() {
+            return Err(damaged("tantivy's meta.json is missing".into()));
+        }
+        let inner = tantivy::Index::open_in_dir(dir).map_err(|e| damaged(e.to_string()))?;
         let fields = Fields::from_schema(&inner.schema()).map_err(|_| OpenError::NotAnIndex {
             dir: name.clone(),
             why: "its schema lacks passim's fields".into(),
         })?;
+        // A segment file deleted or lost (a bad copy) would otherwise only
+        // show up as an obscure error on the first search.
+        let segments = inner
+            .searchable_segment_metas()
+            .map_err(|e| damaged(e.to_string()))?;
+        for segment in &segments {
+            use tantivy::index::SegmentComponent as C;
+            let mut parts = vec![
+                C::Postings,
+                C::Positions,
+                C::Terms,
+                C::Store,
+                C::FastFields,
+                C::FieldNorms,
+            ];
+            if segment.num_deleted_docs() > 0 {
+                parts.push(C::Delete);
+            }
+            for part in parts {
+                let file = segment.relative_path(part);
+                if !dir.join(&file).is_file() {
+                    return Err(damaged(format!(
+                        "segment file {} is missing",
+                        file.display()
+                    )));
+                }
+            }
+        }
         Ok(Index::assemble(dir, inner, fields, meta))
     }
 
@@ -154,17 +267,11 @@ impl Index {
                 why: "an index is already there".into(),
             });
         }
-        let stray = std::fs::read_dir(dir)
-            .map_err(io)?
-            .filter_map(Result::ok)
-            .find(|e| !e.file_name().to_string_lossy().starts_with('.'));
-        if let Some(entry) = stray {
+        std::fs::read_dir(dir).map_err(io)?;
+        if let Some(file) = first_visible_entry(dir) {
             return Err(OpenError::NotAnIndex {
                 dir: name,
-                why: format!(
-                    "the folder holds other files, such as {:?}",
-                    entry.file_name()
-                ),
+                why: format!("the folder holds other files, such as {file:?}"),
             });
         }
         let (schema, fields) = schema::build();
@@ -272,12 +379,102 @@ impl Index {
         self.meta.passage = passage;
     }
 
+    /// The file table of the last commit; empty for an index built before
+    /// passim kept one (or when none was committed yet).
+    pub fn load_files(&self) -> Result<FileTable, OpenError> {
+        let name = display(&self.dir);
+        let Some(file) = self.committed_files()? else {
+            return Ok(FileTable::default());
+        };
+        let raw = std::fs::read(self.dir.join(&file)).map_err(|source| OpenError::Io {
+            dir: name.clone(),
+            source,
+        })?;
+        serde_json::from_slice(&raw).map_err(|e| OpenError::NotAnIndex {
+            dir: name,
+            why: format!("its file table {file} is unreadable: {e}"),
+        })
+    }
+
+    /// The name of the file table the last commit refers to.
+    fn committed_files(&self) -> Result<Option<String>, OpenError> {
+        let metas = self
+            .inner
+            .load_metas()
+            .map_err(|source| OpenError::Tantivy {
+                dir: display(&self.dir),
+                source,
+            })?;
+        Ok(metas
+            .payload
+            .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
+            .map(|p| p.files)
+            .filter(|f| f.starts_with(FILES_PREFIX) && !f.contains(['/', '\\'])))
+    }
+
+    /// The payload of the last commit, to carry over into a commit that
+    /// does not change the file table.
+    pub(crate) fn committed_payload(&self) -> Result<Option<String>, OpenError> {
+        Ok(self
+            .committed_files()?
+            .map(|files| serde_json::to_string(&Payload { files }).expect("serializes")))
+    }
+
+    /// Writes the file table for the commit `opstamp` (durably, before the
+    /// commit refers to it) and returns the commit payload naming it.
+    pub(crate) fn write_files(&self, table: &FileTable, opstamp: u64) -> Result<String, OpenError> {
+        let io = |source| OpenError::Io {
+            dir: display(&self.dir),
+            source,
+        };
+        let file = format!("{FILES_PREFIX}{opstamp}{FILES_SUFFIX}");
+        let tmp = self.dir.join(format!(".{file}.tmp"));
+        let json = serde_json::to_vec(table).expect("file table serializes");
+        {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp).map_err(io)?;
+            f.write_all(&json).map_err(io)?;
+            f.sync_all().map_err(io)?;
+        }
+        std::fs::rename(&tmp, self.dir.join(&file)).map_err(io)?;
+        Ok(serde_json::to_string(&Payload { files: file }).expect("serializes"))
+    }
+
+    /// Removes file tables (and temporary files) other than the one the
+    /// last commit names: left by earlier commits or interrupted runs.
+    pub(crate) fn remove_stale_files(&self) -> Result<(), OpenError> {
+        let keep = self.committed_files()?;
+        let io = |source| OpenError::Io {
+            dir: display(&self.dir),
+            source,
+        };
+        for entry in std::fs::read_dir(&self.dir).map_err(io)? {
+            let name = entry.map_err(io)?.file_name();
+            let name = name.to_string_lossy();
+            let table = name.starts_with(FILES_PREFIX) && name.ends_with(FILES_SUFFIX);
+            let tmp = name.starts_with(&format!(".{FILES_PREFIX}")) && name.ends_with(".tmp");
+            if (table || tmp) && keep.as_deref() != Some(&*name) {
+                std::fs::remove_file(self.dir.join(&*name)).map_err(io)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Records a commit in `passim.json`.
     pub(crate) fn touch(&mut self) -> Result<(), OpenError> {
         self.meta.updated = now();
         self.meta.passim_version = env!("CARGO_PKG_VERSION").to_string();
         write_meta(&self.dir, &self.meta)
     }
+}
+
+/// The first entry of a folder whose name does not start with `.`.
+fn first_visible_entry(dir: &Path) -> Option<std::ffi::OsString> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .find(|name| !name.to_string_lossy().starts_with('.'))
 }
 
 fn read_meta(dir: &Path) -> Result<IndexMeta, OpenError> {

@@ -83,7 +83,7 @@ fn summary_counts_articles_passages_skipped_errors_and_warnings() {
         .code(0)
         .stdout(
             predicate::str::is_match(
-                r"^indexed 4 articles \(\d+ passages\) from 4 files, .* 0 skipped, 1 error, 1 warning\n$",
+                r"^indexed 4 articles \(\d+ passages\) from 4 files, .*; 4 added, 0 updated, 0 removed, 0 unchanged; 0 skipped, 1 error, 1 warning\n$",
             )
             .unwrap(),
         )

@@ -117,7 +117,8 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 /// The summary line's counts: (articles, passages, files, skipped, errors, warnings),
 /// from "indexed A articles (P passages) from F files, X.X MB, in S.SS s
-/// (R.R MB/s); K skipped, E errors, W warnings".
+/// (R.R MB/s); N added, U updated, D removed, C unchanged; K skipped, E errors,
+/// W warnings".
 fn counts(out: &Output) -> (u64, u64, u64, u64, u64, u64) {
     let text = stdout(out);
     let line = text
@@ -128,9 +129,24 @@ fn counts(out: &Output) -> (u64, u64, u64, u64, u64, u64) {
         .split(|c: char| !c.is_ascii_digit() && c != '.')
         .filter(|s| s.chars().any(|c| c.is_ascii_digit()))
         .collect();
-    assert_eq!(numbers.len(), 9, "{line}");
+    assert_eq!(numbers.len(), 13, "{line}");
     let n = |i: usize| numbers[i].parse::<u64>().unwrap();
-    (n(0), n(1), n(2), n(6), n(7), n(8))
+    (n(0), n(1), n(2), n(10), n(11), n(12))
+}
+
+/// The summary line's (added, updated, removed, unchanged).
+fn changes(out: &Output) -> (u64, u64, u64, u64) {
+    let text = stdout(out);
+    let line = text.lines().find(|l| l.starts_with("indexed ")).unwrap();
+    let (_, tail) = line.split_once(" MB/s); ").unwrap();
+    let n: Vec<u64> = tail
+        .split(';')
+        .next()
+        .unwrap()
+        .split(", ")
+        .map(|part| part.split(' ').next().unwrap().parse().unwrap())
+        .collect();
+    (n[0], n[1], n[2], n[3])
 }
 
 fn text(hit: &Value) -> &str {
@@ -476,9 +492,11 @@ fn symlink_loops_are_reported_not_followed_forever() {
     let out = s.index_input(&[]);
     assert_eq!(counts(&out).0, 1);
     assert!(!stderr(&out).contains("loop"), "{}", stderr(&out));
-    // Following links: the loop is detected, reported and skipped.
+    // Following links: the loop is detected, reported and skipped; the
+    // story is found once, unchanged since the first run.
     let out = s.index_input(&["--follow"]);
-    assert_eq!(counts(&out).0, 1);
+    assert_eq!(counts(&out).0, 0);
+    assert_eq!(changes(&out), (0, 0, 0, 1));
     assert!(
         stderr(&out).contains("symbolic link loop"),
         "{}",
@@ -745,7 +763,9 @@ fn summary_and_quiet_and_no_progress_bar_when_piped() {
         "{re}"
     );
     assert!(
-        re.ends_with(" MB/s); 0 skipped, 1 error, 0 warnings"),
+        re.ends_with(
+            " MB/s); 1 added, 0 updated, 0 removed, 0 unchanged; 0 skipped, 1 error, 0 warnings"
+        ),
         "{re}"
     );
     // stderr holds the problem and nothing else: no progress bar off a terminal.

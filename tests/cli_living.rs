@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use common::{Indexed, data_dir, passim};
 
-/// Writes a JSON Lines file of `n` generated articles; article `i` contains
-/// the word `marker{i}`.
-fn big_input(dir: &Path, n: usize) -> PathBuf {
+/// `n` generated JSON Lines articles; article `i` has the id `big-{i}` and
+/// contains the word `marker{i}`.
+fn big_lines(n: usize) -> Vec<String> {
     const WORDS: &[&str] = &[
         "market",
         "minister",
@@ -50,25 +50,62 @@ fn big_input(dir: &Path, n: usize) -> PathBuf {
             .wrapping_add(1442695040888963407);
         (seed >> 33) as usize
     };
+    (0..n)
+        .map(|i| {
+            let mut body = String::new();
+            for s in 0..8 {
+                for _ in 0..12 {
+                    body.push_str(WORDS[next() % WORDS.len()]);
+                    body.push(' ');
+                }
+                if s == 3 {
+                    body.push_str(&format!("marker{i} "));
+                }
+                body.push_str("end. ");
+            }
+            serde_json::json!({"id": format!("big-{i}"), "title": format!("Story {i}"), "body": body})
+                .to_string()
+        })
+        .collect()
+}
+
+/// Writes lines as a file `big.jsonl` in `dir`.
+fn write_lines(dir: &Path, lines: &[String]) -> PathBuf {
     let path = dir.join("big.jsonl");
-    let mut out = String::with_capacity(n * 700);
-    for i in 0..n {
-        let mut body = String::new();
-        for s in 0..8 {
-            for _ in 0..12 {
-                body.push_str(WORDS[next() % WORDS.len()]);
-                body.push(' ');
-            }
-            if s == 3 {
-                body.push_str(&format!("marker{i} "));
-            }
-            body.push_str("end. ");
-        }
-        out.push_str(&serde_json::json!({"id": format!("big-{i}"), "title": format!("Story {i}"), "body": body}).to_string());
-        out.push('\n');
-    }
-    fs::write(&path, out).unwrap();
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
     path
+}
+
+/// Writes a JSON Lines file of `n` generated articles (see [`big_lines`]).
+fn big_input(dir: &Path, n: usize) -> PathBuf {
+    write_lines(dir, &big_lines(n))
+}
+
+/// The summary line's (added, updated, removed, unchanged).
+fn changes(stdout: &[u8]) -> (u64, u64, u64, u64) {
+    let text = String::from_utf8_lossy(stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("indexed "))
+        .unwrap_or_else(|| panic!("no summary in {text:?}"));
+    let (_, tail) = line.split_once(" MB/s); ").unwrap();
+    let n: Vec<u64> = tail
+        .split(';')
+        .next()
+        .unwrap()
+        .split(", ")
+        .map(|part| part.split(' ').next().unwrap().parse().unwrap())
+        .collect();
+    (n[0], n[1], n[2], n[3])
+}
+
+/// Starts `passim index` on `input` and kills it (SIGKILL) after
+/// `delay_ms`, whether or not it had finished.
+fn kill_after(index: &Path, input: &Path, delay_ms: u64) {
+    let mut child = spawn_index(index, input);
+    std::thread::sleep(Duration::from_millis(delay_ms));
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
 
 fn spawn_index(index: &Path, input: &Path) -> Child {
@@ -100,10 +137,7 @@ fn sigkill_mid_run_leaves_the_last_commit_and_the_next_run_completes() {
     let idx = Indexed::samples();
     let big = big_input(idx.dir.path(), 30_000);
     for delay_ms in [50u64, 300, 900] {
-        let mut child = spawn_index(&idx.index(), &big);
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        child.kill().unwrap(); // SIGKILL, whether or not it had finished
-        child.wait().unwrap();
+        kill_after(&idx.index(), &big, delay_ms);
         // The index opens, searches and answers from its last commit: no
         // article is half there or doubled.
         assert_eq!(
@@ -120,13 +154,81 @@ fn sigkill_mid_run_leaves_the_last_commit_and_the_next_run_completes() {
             assert_eq!(idx.search_json(&["marker123"], 0).len(), 1);
         }
     }
-    // A full run now completes and every article is there.
-    idx.cmd().arg("index").arg(&big).assert().code(0);
+    // A full run now completes and every article is there. A run commits
+    // everything or nothing: either no killed run got to its commit, and
+    // every article is added now, or one did, and they are all unchanged.
+    let out = idx.cmd().arg("index").arg(&big).output().unwrap();
+    assert!(out.status.success());
+    let counts = changes(&out.stdout);
+    assert!(
+        counts == (30_000, 0, 0, 0) || counts == (0, 0, 0, 30_000),
+        "{counts:?}"
+    );
+    let out = idx.cmd().arg("index").arg(&big).output().unwrap();
+    assert_eq!(changes(&out.stdout), (0, 0, 0, 30_000));
     assert_eq!(search_code(&idx.index(), "marker29999"), 0);
     assert_eq!(search_code(&idx.index(), "marker0"), 0);
     assert_eq!(search_code(&idx.index(), "Alinejad"), 0);
     let one = idx.search_json(&["marker12345"], 0);
     assert_eq!(one.len(), 1, "each article indexed once");
+}
+
+#[test]
+fn sigkill_during_an_update_keeps_the_old_version_and_the_next_run_counts_right() {
+    let idx = Indexed::samples();
+    let v1 = big_lines(30_000);
+    let big = write_lines(idx.dir.path(), &v1);
+    let out = idx.cmd().arg("index").arg(&big).output().unwrap();
+    assert_eq!(changes(&out.stdout), (30_000, 0, 0, 0));
+
+    // Version 2: articles 0..100 changed, 100..150 gone, 50 new ones.
+    let mut v2: Vec<String> = v1
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !(100..150).contains(i))
+        .map(|(i, line)| {
+            if i < 100 {
+                line.replace(&format!("marker{i} "), &format!("changed{i} "))
+            } else {
+                line.clone()
+            }
+        })
+        .collect();
+    v2.extend(big_lines(30_050).into_iter().skip(30_000));
+    write_lines(idx.dir.path(), &v2);
+
+    // The update run takes about half a second in a debug build. After
+    // each kill the index holds version 1 or version 2, whole: never some
+    // articles of one and some of the other.
+    let mut committed = false;
+    for delay_ms in [30u64, 120, 250, 400] {
+        kill_after(&idx.index(), &big, delay_ms);
+        let v2_state = [
+            search_code(&idx.index(), "changed5") == 0,
+            search_code(&idx.index(), "marker5") == 1,
+            search_code(&idx.index(), "marker120") == 1,
+            search_code(&idx.index(), "marker30010") == 0,
+        ];
+        assert!(
+            v2_state.iter().all(|&b| b == v2_state[0]),
+            "kill at {delay_ms} ms left {v2_state:?}"
+        );
+        committed |= v2_state[0];
+    }
+    let out = idx.cmd().arg("index").arg(&big).output().unwrap();
+    assert!(out.status.success());
+    let expected = if committed {
+        (0, 0, 0, 30_000)
+    } else {
+        (50, 100, 50, 29_850)
+    };
+    assert_eq!(changes(&out.stdout), expected);
+    assert_eq!(search_code(&idx.index(), "marker5"), 1);
+    assert_eq!(idx.search_json(&["changed5"], 0).len(), 1);
+    assert_eq!(search_code(&idx.index(), "marker120"), 1);
+    assert_eq!(idx.search_json(&["marker30010"], 0).len(), 1);
+    assert_eq!(idx.search_json(&["marker29999"], 0).len(), 1);
+    assert_eq!(search_code(&idx.index(), "Alinejad"), 0);
 }
 
 #[test]

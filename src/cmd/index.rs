@@ -8,7 +8,7 @@ use anyhow::{Result, anyhow, bail};
 use super::{EXIT_OK, warn};
 use crate::cli::{DEFAULT_DATA_DIR, IndexArgs};
 use crate::index::{Index, OpenError};
-use crate::indexer::{self, IndexOptions, Summary};
+use crate::indexer::{self, IndexOptions, Removal, Summary};
 use crate::passage::PassageConfig;
 use crate::read::{FieldMap, ReadOptions};
 
@@ -93,7 +93,9 @@ pub fn build(
     let mut index = match Index::open(index_dir) {
         Ok(index) => index,
         Err(OpenError::Missing { .. }) => Index::create(index_dir, wanted.unwrap_or_default())?,
-        Err(OpenError::FormatVersion { .. }) if opts.rebuild => {
+        // --rebuild is the way out of an old format, or of a passim index
+        // whose tantivy files are damaged.
+        Err(OpenError::FormatVersion { .. } | OpenError::Damaged { .. }) if opts.rebuild => {
             Index::recreate(index_dir, wanted.unwrap_or_default())?
         }
         Err(e) => return Err(e.into()),
@@ -114,29 +116,58 @@ pub fn build(
     indexer::index_paths(&mut index, paths, opts)
 }
 
-/// Prints skipped inputs to stderr and the one-line summary to stdout.
+/// Prints skipped inputs and trouble after the commit to stderr, and what
+/// was removed and the one-line summary to stdout.
 pub fn report(summary: &Summary, quiet: bool) -> Result<()> {
     for p in &summary.problems {
         warn(p);
     }
+    for note in &summary.notes {
+        warn(note);
+    }
     if !quiet {
         let mut out = std::io::stdout().lock();
+        for r in &summary.removals {
+            writeln!(out, "{}", removal_line(r))?;
+        }
         writeln!(out, "{}", summary_line(summary))?;
     }
     Ok(())
 }
 
+/// "removed 2 articles of the deleted file /news/old.jsonl (a1, a2)", or
+/// "removed 1 article no longer in news/dump.jsonl (a3)". At most five ids
+/// are listed.
+pub fn removal_line(r: &Removal) -> String {
+    const SHOWN: usize = 5;
+    let n = r.ids.len();
+    let what = if n == 1 { "article" } else { "articles" };
+    let mut ids = r.ids[..n.min(SHOWN)].join(", ");
+    if n > SHOWN {
+        ids.push_str(&format!(", … {} more", n - SHOWN));
+    }
+    if r.gone {
+        format!("removed {n} {what} of the deleted file {} ({ids})", r.path)
+    } else {
+        format!("removed {n} {what} no longer in {} ({ids})", r.path)
+    }
+}
+
 /// One line for the end of a run:
 ///
-/// "indexed 2 articles (25 passages) from 2 files, 0.0 MB, in 0.05 s
-/// (0.2 MB/s); 1 skipped, 0 errors, 1 warning"
+/// "indexed 2 articles (25 passages) from 3 files, 0.0 MB, in 0.05 s
+/// (0.2 MB/s); 1 added, 1 updated, 0 removed, 4 unchanged; 1 skipped,
+/// 0 errors, 1 warning"
 ///
-/// Skipped inputs held nothing to index (empty, binary, no body, a
-/// duplicate id), errors were broken (malformed JSON, unreadable), warnings
-/// were indexed with a caveat (decoded as Windows-1252).
+/// The articles indexed are those written: added (new ids) and updated
+/// (changed content); unchanged ones are not written again. Skipped inputs
+/// held nothing to index (empty, binary, no body, a duplicate id), errors
+/// were broken (malformed JSON, unreadable), warnings were indexed with a
+/// caveat (decoded as Windows-1252).
 pub fn summary_line(s: &Summary) -> String {
     format!(
-        "indexed {} articles ({} passages) from {} {}, {:.1} MB, in {:.2} s ({:.1} MB/s); {}",
+        "indexed {} articles ({} passages) from {} {}, {:.1} MB, in {:.2} s ({:.1} MB/s); \
+         {} added, {} updated, {} removed, {} unchanged; {}",
         s.articles,
         s.passages,
         s.files,
@@ -144,6 +175,10 @@ pub fn summary_line(s: &Summary) -> String {
         s.bytes as f64 / 1e6,
         s.seconds,
         s.mb_per_second(),
+        s.added,
+        s.updated,
+        s.removed,
+        s.unchanged,
         problem_counts(s)
     )
 }

@@ -2,6 +2,7 @@
 //! 0 with results, 1 with none, 2 on error (grep's convention).
 
 pub mod completions;
+pub mod delete;
 pub mod eval;
 pub mod index;
 pub mod man;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Serve(args) => serve::run(&index_dir, explicit_index, args),
         Command::Completions(args) => completions::run(args),
         Command::Man => man::run(),
+        Command::Delete(args) => delete::run(&index_dir, args),
     };
     match result {
         Ok(code) => code,
