@@ -1179,12 +1179,12 @@ impl<R: Read> Read for Hashing<R> {
     }
 }
 
+/// A reader over a file and the running hash of the bytes it has read.
+type HashedReader = (Box<dyn BufRead + Send>, Arc<Mutex<Xxh3>>);
+
 /// Opens a JSON Lines file as [`read::open`] does (gzip recognised by its
 /// magic bytes), hashing the bytes on disk as they are read.
-fn open_hashed(
-    path: &Path,
-    progress: ProgressBar,
-) -> io::Result<(Box<dyn BufRead + Send>, Arc<Mutex<Xxh3>>)> {
+fn open_hashed(path: &Path, progress: ProgressBar) -> io::Result<HashedReader> {
     let hash = Arc::new(Mutex::new(Xxh3::new()));
     let raw = Hashing {
         inner: fs::File::open(path)?,
