@@ -131,16 +131,7 @@ impl Writer {
             doc.add_u64(f.ordinal, span.ordinal as u64);
             doc.add_u64(f.start, span.start as u64);
             doc.add_u64(f.end, span.end as u64);
-            for (field, value) in [
-                (f.url, &article.url),
-                (f.date, &article.date),
-                (f.path, &article.path),
-                (f.source, &article.source),
-            ] {
-                if let Some(v) = value {
-                    doc.add_text(field, v);
-                }
-            }
+            add_metadata(f, article, &mut doc);
             self.inner.add_document(doc)?;
         }
         Ok(())
@@ -157,16 +148,7 @@ impl Writer {
         doc.add_text(f.article_text, &article.body);
         doc.add_u64(f.passages, passages as u64);
         doc.add_u64(f.hash, content_hash(article));
-        for (field, value) in [
-            (f.url, &article.url),
-            (f.date, &article.date),
-            (f.path, &article.path),
-            (f.source, &article.source),
-        ] {
-            if let Some(v) = value {
-                doc.add_text(field, v);
-            }
-        }
+        add_metadata(f, article, &mut doc);
         doc
     }
 
@@ -1577,5 +1559,19 @@ impl Run<'_> {
             message,
         );
         self.problem(pos, problem);
+    }
+}
+
+/// Stores the article's optional metadata on a passage or article document.
+fn add_metadata(f: &Fields, article: &Article, doc: &mut TantivyDocument) {
+    for (field, value) in [
+        (f.url, &article.url),
+        (f.date, &article.date),
+        (f.path, &article.path),
+        (f.source, &article.source),
+    ] {
+        if let Some(v) = value {
+            doc.add_text(field, v);
+        }
     }
 }
