@@ -37,9 +37,13 @@ pub enum Command {
     /// found under PATHs, or JSON Lines from standard input.
     ///
     /// Folders are walked recursively, honouring .gitignore and skipping
-    /// hidden files. Re-indexing an article replaces it. Bad input (binary,
-    /// empty, malformed lines, duplicate ids) is reported with its path and
-    /// line, counted and skipped; indexing goes on, unless --strict.
+    /// hidden files. Run again, it adds new articles, rewrites changed ones,
+    /// removes those whose files are gone from a folder (or whose records
+    /// are gone from a JSON Lines file read again), and passes over unchanged
+    /// files without reading them; a run that changes nothing writes nothing.
+    /// Bad input (binary, empty, malformed lines, duplicate ids) is reported
+    /// with its path and line, counted and skipped; indexing goes on, unless
+    /// --strict.
     Index(IndexArgs),
     /// Search the index and print ranked passages with highlighted matches.
     ///

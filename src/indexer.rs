@@ -885,6 +885,7 @@ fn hash_file(path: &Path) -> io::Result<u64> {
 /// lookup, not one per file.
 fn track_sources(sources: &[SourceFile], read: &ReadOptions) -> Vec<Option<Track>> {
     let mut dirs: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+    let mut settings: HashMap<Format, u64> = HashMap::new();
     sources
         .iter()
         .map(|src| {
@@ -905,7 +906,9 @@ fn track_sources(sources: &[SourceFile], read: &ReadOptions) -> Vec<Option<Track
                 path,
                 size: meta.len(),
                 mtime_ns: mtime_ns(&meta),
-                settings: settings_fingerprint(src.format, read),
+                settings: *settings
+                    .entry(src.format)
+                    .or_insert_with(|| settings_fingerprint(src.format, read)),
             })
         })
         .collect()
@@ -1144,11 +1147,14 @@ fn progress_bar(sources: &[SourceFile], to_read: &[usize]) -> ProgressBar {
     bar
 }
 
+/// An xxh3 hasher shared between a reader and whoever reads its digest.
+type SharedHash = Arc<Mutex<Xxh3>>;
+
 /// Reads a file's bytes through an xxh3 hasher (and a progress counter),
 /// so the hash recorded is that of exactly the bytes parsed.
 struct Hashing<R> {
     inner: R,
-    hash: Arc<Mutex<Xxh3>>,
+    hash: SharedHash,
     progress: ProgressBar,
 }
 
@@ -1162,7 +1168,7 @@ impl<R: Read> Read for Hashing<R> {
 }
 
 /// A reader over a file and the running hash of the bytes it has read.
-type HashedReader = (Box<dyn BufRead + Send>, Arc<Mutex<Xxh3>>);
+type HashedReader = (Box<dyn BufRead + Send>, SharedHash);
 
 /// Opens a JSON Lines file as [`read::open`] does (gzip recognised by its
 /// magic bytes), hashing the bytes on disk as they are read.
@@ -1573,5 +1579,28 @@ fn add_metadata(f: &Fields, article: &Article, doc: &mut TantivyDocument) {
         if let Some(v) = value {
             doc.add_text(field, v);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_close_to_the_run_start_are_not_trusted() {
+        let start = 1_700_000_000_000_000_000u64 + 123_456_789;
+        // Written well before the run: trusted.
+        assert_eq!(
+            settled_mtime(start - 5_000_000_000, start),
+            start - 5_000_000_000
+        );
+        // Written just before or during the run: compare hashes next time.
+        assert_eq!(settled_mtime(start - 20_000_000, start), 0);
+        assert_eq!(settled_mtime(start + 1, start), 0);
+        // Whole seconds (a coarse file system): two seconds of doubt.
+        let coarse = (start / 1_000_000_000 - 1) * 1_000_000_000;
+        assert_eq!(settled_mtime(coarse, start), 0);
+        let old = (start / 1_000_000_000 - 3) * 1_000_000_000;
+        assert_eq!(settled_mtime(old, start), old);
     }
 }

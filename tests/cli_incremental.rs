@@ -339,6 +339,86 @@ fn an_unchanged_rerun_writes_nothing_even_when_files_are_touched() {
 }
 
 #[test]
+fn a_dump_damaged_midway_keeps_the_articles_it_did_not_get_to() {
+    use flate2::{Compression, write::GzEncoder};
+    use std::io::Write;
+    let s = Scratch::new();
+    let gz = |text: &[u8]| {
+        let mut enc = GzEncoder::new(Vec::new(), Compression::default());
+        enc.write_all(text).unwrap();
+        enc.finish().unwrap()
+    };
+    let records = "{\"id\":\"g0\",\"title\":\"Zero\",\"body\":\"Llamas grazed.\"}\n\
+                   {\"id\":\"g1\",\"title\":\"One\",\"body\":\"Alpacas grazed.\"}\n\
+                   {\"id\":\"g2\",\"title\":\"Two\",\"body\":\"Vicunas grazed.\"}\n";
+    fs::write(s.input().join("dump.jsonl.gz"), gz(records.as_bytes())).unwrap();
+    assert_eq!(changes(&s.index(&[])), (3, 0, 0, 0));
+
+    // A changed first record, then a stream cut off in the middle.
+    let mut text = b"{\"id\":\"g0\",\"title\":\"Zero\",\"body\":\"Llamas slept.\"}\n".to_vec();
+    let mut seed = 7u64;
+    for _ in 0..20_000 {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+        text.push(b'a' + (seed >> 59) as u8);
+    }
+    let whole = gz(&text);
+    fs::write(
+        s.input().join("dump.jsonl.gz"),
+        &whole[..whole.len() * 6 / 10],
+    )
+    .unwrap();
+    let out = s.index(&[]);
+    assert_eq!(changes(&out), (0, 1, 0, 0), "{}", stdout(&out));
+    assert_eq!(problems(&out), (0, 1, 0));
+    assert!(
+        stderr(&out).contains("dump.jsonl.gz:2: read error"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(s.ids("slept"), ["g0"]);
+    assert_eq!(s.ids("alpacas"), ["g1"]);
+    assert_eq!(s.ids("vicunas"), ["g2"]);
+
+    // Mended, the dump is read whole again, and what it lacks is removed.
+    fs::write(
+        s.input().join("dump.jsonl.gz"),
+        gz(b"{\"id\":\"g0\",\"title\":\"Zero\",\"body\":\"Llamas slept.\"}\n"),
+    )
+    .unwrap();
+    let out = s.index(&[]);
+    assert_eq!(changes(&out), (0, 0, 2, 1), "{}", stdout(&out));
+    assert!(s.ids("alpacas").is_empty());
+}
+
+#[test]
+fn standard_input_read_again_writes_only_what_changed() {
+    let s = Scratch::new();
+    let run = |input: &str| {
+        let out = s
+            .cmd()
+            .args(["index", "-"])
+            .write_stdin(input.to_string())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        out
+    };
+    let a = "{\"id\":\"s1\",\"title\":\"Kiwis\",\"body\":\"Kiwis foraged at dusk.\"}\n";
+    let b = "{\"id\":\"s2\",\"title\":\"Wekas\",\"body\":\"Wekas stole a sandwich.\"}\n";
+    assert_eq!(changes(&run(a)), (1, 0, 0, 0));
+    let before = snapshot(&s.index_dir());
+    assert_eq!(changes(&run(a)), (0, 0, 0, 1));
+    assert!(
+        snapshot(&s.index_dir()) == before,
+        "the index folder changed"
+    );
+    // Standard input never removes: s1 stays although it is not given.
+    assert_eq!(changes(&run(b)), (1, 0, 0, 0));
+    assert_eq!(s.ids("kiwis"), ["s1"]);
+    assert_eq!(s.ids("wekas"), ["s2"]);
+}
+
+#[test]
 fn files_excluded_but_still_present_keep_their_articles() {
     let s = Scratch::new();
     s.write("keep.txt", &story("Kept", "An otter swam upstream."));

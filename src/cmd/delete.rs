@@ -47,9 +47,18 @@ pub fn run(index_dir: &Path, args: &DeleteArgs) -> Result<i32> {
         }
     }
     if !report.deleted.is_empty() {
-        let mut files = index.load_files()?;
-        files.forget(&report.deleted.iter().copied().collect());
-        writer.commit_with_files(&mut index, &files)?;
+        match index.load_files() {
+            Ok(mut files) => {
+                files.forget(&report.deleted.iter().copied().collect());
+                writer.commit_with_files(&mut index, &files)?;
+            }
+            // Without a readable file table the next `passim index` reads
+            // every file again anyway; the deletion itself must not fail.
+            Err(e) => {
+                warn(&e);
+                writer.commit(&mut index)?;
+            }
+        }
     }
     if let Err(e) = writer.finish() {
         warn(format_args!("{e:#}"));
