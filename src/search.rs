@@ -228,11 +228,23 @@ impl Searcher {
     /// A searcher over the index's last commit that reloads when new
     /// commits land.
     pub fn new(index: &Index) -> tantivy::Result<Searcher> {
+        Self::with_policy(index, ReloadPolicy::OnCommitWithDelay)
+    }
+
+    /// A searcher over the index's last commit that never reloads by
+    /// itself (only [`Searcher::reload`] moves it on). One-shot programs such
+    /// as `passim search` use it: it starts no file watcher thread, which
+    /// is a noticeable part of a short run.
+    pub fn snapshot(index: &Index) -> tantivy::Result<Searcher> {
+        Self::with_policy(index, ReloadPolicy::Manual)
+    }
+
+    fn with_policy(index: &Index, policy: ReloadPolicy) -> tantivy::Result<Searcher> {
         let fields = *index.fields();
         let reader = index
             .tantivy()
             .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .reload_policy(policy)
             .try_into()?;
         let mut parser = QueryParser::for_index(index.tantivy(), vec![fields.text, fields.title]);
         parser.set_field_boost(fields.title, DEFAULT_TITLE_BOOST);

@@ -38,7 +38,7 @@ pub fn run(index_dir: &Path, explicit_index: bool, args: &SearchArgs) -> Result<
         per_article: args.per_article.map(|n| n as usize),
     };
     let index = open_or_build(index_dir, explicit_index)?;
-    let searcher = Searcher::new(&index)?;
+    let searcher = Searcher::snapshot(&index)?;
 
     let stdout = io::stdout();
     let is_terminal = stdout.is_terminal();
