@@ -24,7 +24,7 @@ pub struct Article {
     /// The file the article was read from.
     pub path: Option<String>,
     /// Subject tags from front matter, `article:tag` metadata or a JSON
-    /// `tags` field. (Read, not yet stored in the index.)
+    /// `tags` field; stored and searchable as `tags:NAME` ([`crate::tags`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
 }

@@ -48,7 +48,8 @@ pub enum Command {
     /// Search the index and print ranked passages with highlighted matches.
     ///
     /// QUERY uses tantivy's syntax: words (ORed), "exact phrases", +required,
-    /// -excluded, AND/OR/NOT, (groups), title:word, text:word, prefix*.
+    /// -excluded, AND/OR/NOT, (groups), title:word, text:word, prefix*;
+    /// tags:name (or tags:"two words") keeps only articles with that tag.
     /// Several QUERY words are joined with spaces; quote a query that starts
     /// with `-` ("-Albania Iran") or put it after `--`. A query with a syntax
     /// error runs leniently, with a warning saying how it was read.

@@ -13,7 +13,7 @@ use crate::schema::{self, Fields};
 
 /// The on-disk format this build of passim reads and writes. Bumped whenever
 /// the schema or the analyzer changes what is stored or how text is analyzed.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Name of passim's metadata file inside the index folder.
 pub const META_FILE: &str = "passim.json";
@@ -345,6 +345,9 @@ impl Index {
         inner
             .tokenizers()
             .register(analysis::ANALYZER_NAME, analysis::analyzer());
+        inner
+            .tokenizers()
+            .register(crate::tags::ANALYZER_NAME, crate::tags::analyzer());
         Index {
             dir: dir.to_path_buf(),
             inner,

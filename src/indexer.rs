@@ -131,7 +131,7 @@ impl Writer {
             doc.add_u64(f.ordinal, span.ordinal as u64);
             doc.add_u64(f.start, span.start as u64);
             doc.add_u64(f.end, span.end as u64);
-            add_metadata(f, article, &mut doc);
+            add_metadata(f, article, f.tags, &mut doc);
             self.inner.add_document(doc)?;
         }
         Ok(())
@@ -148,7 +148,7 @@ impl Writer {
         doc.add_text(f.article_text, &article.body);
         doc.add_u64(f.passages, passages as u64);
         doc.add_u64(f.hash, content_hash(article));
-        add_metadata(f, article, &mut doc);
+        add_metadata(f, article, f.article_tags, &mut doc);
         doc
     }
 
@@ -1568,8 +1568,9 @@ impl Run<'_> {
     }
 }
 
-/// Stores the article's optional metadata on a passage or article document.
-fn add_metadata(f: &Fields, article: &Article, doc: &mut TantivyDocument) {
+/// Stores the article's optional metadata on a passage or article document
+/// (whose tags go in a field of each kind's own, `tags`).
+fn add_metadata(f: &Fields, article: &Article, tags: Field, doc: &mut TantivyDocument) {
     for (field, value) in [
         (f.url, &article.url),
         (f.date, &article.date),
@@ -1578,6 +1579,12 @@ fn add_metadata(f: &Fields, article: &Article, doc: &mut TantivyDocument) {
     ] {
         if let Some(v) = value {
             doc.add_text(field, v);
+        }
+    }
+    for tag in &article.tags {
+        let tag = crate::tags::normalize(tag);
+        if !tag.is_empty() {
+            doc.add_text(tags, &tag);
         }
     }
 }

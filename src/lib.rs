@@ -42,6 +42,7 @@ pub mod schema;
 pub mod search;
 pub mod serve;
 pub mod stats;
+pub mod tags;
 
 pub use article::Article;
 pub use index::{Index, OpenError};

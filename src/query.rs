@@ -1,8 +1,10 @@
 //! Turning what the user typed into a tantivy query and a highlight plan.
 //!
 //! Syntax is tantivy's: words, "phrases", `+required`, `-excluded`,
-//! `AND`/`OR`/`NOT`, parentheses, `field:` prefixes (`title:`, `text:`),
-//! `word*` prefixes and `^boost`. Words are ORed and ranked by BM25.
+//! `AND`/`OR`/`NOT`, parentheses, `field:` prefixes (`title:`, `text:`,
+//! `tags:`), `word*` prefixes and `^boost`. Words are ORed and ranked by
+//! BM25; a `tags:` clause beside them filters instead (see
+//! [`crate::tags`]).
 //!
 //! Raw input never fails for its syntax alone. A query that does not parse
 //! (an unbalanced quote, a stray colon) is parsed leniently, and a
@@ -27,6 +29,8 @@ const FIELD_ALIASES: &[(&str, &str)] = &[
     (names::TEXT, names::TEXT),
     ("body", names::TEXT),
     (names::TITLE, names::TITLE),
+    (names::TAGS, names::TAGS),
+    ("tag", names::TAGS),
 ];
 
 /// Default boost of headline matches over passage text matches.
@@ -82,6 +86,7 @@ pub fn parse(parser: &QueryParser, text: &str) -> Result<ParsedQuery, QueryError
         }
     };
     fix_fields(&mut ast, &mut warnings);
+    tags_as_filters(&mut ast);
     let mut analyzer = analysis::analyzer();
     let mut highlight = HighlightPlan::default();
     collect_highlights(&ast, &mut analyzer, &mut highlight);
@@ -148,16 +153,90 @@ fn fix_fields(ast: &mut UserInputAst, warnings: &mut Vec<String>) {
                     .find(|(alias, _)| alias.eq_ignore_ascii_case(&name))
                 {
                     lit.field_name = Some(field.to_string());
+                    if *field == names::TAGS {
+                        lit.phrase = crate::tags::normalize(&lit.phrase);
+                    }
                 } else {
                     let as_text = format!("{name}:{}", lit.phrase);
                     warnings.push(format!(
-                        "{name:?} is not a field (fields: title, text); searched {as_text:?} as text"
+                        "{name:?} is not a field (fields: title, text, tags); searched {as_text:?} as text"
                     ));
                     lit.field_name = None;
                     lit.phrase = as_text;
                 }
             }
         }
+    }
+}
+
+/// Makes tag clauses filters: `tags:economy oil` finds the passages about
+/// oil of articles tagged "economy", ranked by oil alone.
+///
+/// In every group, the clauses that only name tags (`tags:x`, or a group
+/// of them such as `(tags:x OR tags:y)`) and are written side by side with
+/// words or joined by `AND` become required and score nothing, and the
+/// group's other clauses keep their meaning among themselves (so at least
+/// one of the words must still match). Without that, the parser's OR would
+/// return every article with the tag or the word. Tags joined by `OR`
+/// (`tags:x OR oil`), excluded (`-tags:x`) or on their own (`tags:x`)
+/// are left as written; alone, they rank by their BM25.
+fn tags_as_filters(ast: &mut UserInputAst) {
+    match ast {
+        UserInputAst::Boost(sub, _) => tags_as_filters(sub),
+        UserInputAst::Leaf(_) => {}
+        UserInputAst::Clause(clauses) => {
+            for (_, sub) in clauses.iter_mut() {
+                tags_as_filters(sub);
+            }
+            let is_filter = |(occur, sub): &(Option<Occur>, UserInputAst)| {
+                matches!(occur, None | Some(Occur::Must)) && only_tags(sub)
+            };
+            let filters = clauses.iter().filter(|c| is_filter(c)).count();
+            let scoring = clauses
+                .iter()
+                .filter(|c| !is_filter(c) && !is_excluded(&c.0))
+                .count();
+            if filters == 0 || scoring == 0 {
+                return;
+            }
+            let (filters, rest): (Vec<_>, Vec<_>) = std::mem::take(clauses)
+                .into_iter()
+                .partition(|c| is_filter(c));
+            let (excluded, words): (Vec<_>, Vec<_>) =
+                rest.into_iter().partition(|(occur, _)| is_excluded(occur));
+            let words = match <[_; 1]>::try_from(words) {
+                Ok([(_, only)]) => only,
+                Err(words) => UserInputAst::Clause(words),
+            };
+            *clauses = filters
+                .into_iter()
+                .map(|(_, f)| {
+                    (
+                        Some(Occur::Must),
+                        UserInputAst::Boost(Box::new(f), 0.0.into()),
+                    )
+                })
+                .chain(std::iter::once((Some(Occur::Must), words)))
+                .chain(excluded)
+                .collect();
+        }
+    }
+}
+
+/// True if every leaf of `ast` searches the tags field.
+fn only_tags(ast: &UserInputAst) -> bool {
+    match ast {
+        UserInputAst::Clause(clauses) => {
+            !clauses.is_empty() && clauses.iter().all(|(_, sub)| only_tags(sub))
+        }
+        UserInputAst::Boost(sub, _) => only_tags(sub),
+        UserInputAst::Leaf(leaf) => match leaf.as_ref() {
+            UserInputLeaf::Literal(lit) => lit.field_name.as_deref() == Some(names::TAGS),
+            UserInputLeaf::Set { field, .. } | UserInputLeaf::Range { field, .. } => {
+                field.as_deref() == Some(names::TAGS)
+            }
+            _ => false,
+        },
     }
 }
 
@@ -241,6 +320,9 @@ mod tests {
         index
             .tokenizers()
             .register(analysis::ANALYZER_NAME, analysis::analyzer());
+        index
+            .tokenizers()
+            .register(crate::tags::ANALYZER_NAME, crate::tags::analyzer());
         QueryParser::for_index(&index, vec![fields.text, fields.title])
     }
 
@@ -295,6 +377,38 @@ mod tests {
         assert!(
             matches!(&p.highlight.matchers[0], Matcher::Phrase { terms, .. } if terms[0] == "https")
         );
+    }
+
+    #[test]
+    fn tags_are_a_field_that_filters_and_is_not_highlighted() {
+        for q in [
+            "tags:economy oil",
+            "tag:Economy oil",
+            "tags:\"world  news\" oil",
+        ] {
+            let p = parse(&parser(), q).unwrap();
+            assert!(p.warnings.is_empty(), "{q}: {:?}", p.warnings);
+            assert_eq!(p.highlight.matchers, [Matcher::Term("oil".into())], "{q}");
+        }
+        let mut ast = query_grammar::parse_query("tags:economy oil gas -tags:opinion").unwrap();
+        fix_fields(&mut ast, &mut Vec::new());
+        tags_as_filters(&mut ast);
+        let UserInputAst::Clause(clauses) = &ast else {
+            panic!("{ast:?}")
+        };
+        // The tag is required and scores nothing; the words are required
+        // together (at least one of them); the exclusion stays.
+        assert!(matches!(&clauses[0], (Some(Occur::Must), UserInputAst::Boost(_, b)) if *b == 0.0));
+        assert!(
+            matches!(&clauses[1], (Some(Occur::Must), UserInputAst::Clause(words)) if words.len() == 2)
+        );
+        assert!(matches!(&clauses[2], (Some(Occur::MustNot), _)));
+        // A tag ORed with a word is left a union.
+        let mut ast = query_grammar::parse_query("tags:economy OR oil").unwrap();
+        fix_fields(&mut ast, &mut Vec::new());
+        let before = ast.clone();
+        tags_as_filters(&mut ast);
+        assert_eq!(ast, before);
     }
 
     #[test]

@@ -154,7 +154,10 @@ impl Bm25StatisticsProvider for KindStats<'_> {
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        self.searcher.doc_freq(term)
+        // A term of a field both kinds share (none is queried today) would
+        // count documents of the other kind too; above the kind's document
+        // count, tantivy's BM25 would panic.
+        Ok(self.searcher.doc_freq(term)?.min(self.docs))
     }
 }
 

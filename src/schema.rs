@@ -2,9 +2,9 @@
 //!
 //! Passage documents (`kind:p`) carry the passage text and the headline and
 //! answer ordinary searches. Article documents (`kind:a`) carry the whole
-//! body and headline in fields of their own (`article_text`,
-//! `article_title`), so article-level ranking has whole-article statistics
-//! and passage statistics are not diluted by them.
+//! body, headline and tags in fields of their own (`article_text`,
+//! `article_title`, `article_tags`), so article-level ranking has
+//! whole-article statistics and passage statistics are not diluted by them.
 
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -24,9 +24,11 @@ pub mod names {
     pub const DATE: &str = "date";
     pub const PATH: &str = "path";
     pub const SOURCE: &str = "source";
+    pub const TAGS: &str = "tags";
     pub const KIND: &str = "kind";
     pub const ARTICLE_TITLE: &str = "article_title";
     pub const ARTICLE_TEXT: &str = "article_text";
+    pub const ARTICLE_TAGS: &str = "article_tags";
     pub const PASSAGES: &str = "passages";
     pub const HASH: &str = "hash";
 }
@@ -53,11 +55,18 @@ pub struct Fields {
     pub date: Field,
     pub path: Field,
     pub source: Field,
+    /// Passage documents: the article's tags, one value each, indexed whole
+    /// as keywords ([`crate::tags`]), stored.
+    pub tags: Field,
     /// `p` for passages, `a` for articles.
     pub kind: Field,
     /// Article documents: headline and whole body, analyzed without positions.
     pub article_title: Field,
     pub article_text: Field,
+    /// Article documents: the tags, as `tags` on passages. A field of its
+    /// own keeps passage statistics (`tags:` queries rank passages) free
+    /// of article documents.
+    pub article_tags: Field,
     /// Article documents: number of passages.
     pub passages: Field,
     /// Article documents: content hash, to tell changed articles from unchanged.
@@ -79,6 +88,13 @@ pub fn build() -> (Schema, Fields) {
             .set_tokenizer(ANALYZER_NAME)
             .set_index_option(IndexRecordOption::WithFreqs),
     );
+    let keyword = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(crate::tags::ANALYZER_NAME)
+                .set_index_option(IndexRecordOption::Basic),
+        )
+        .set_stored();
     let fields = Fields {
         text: b.add_text_field(names::TEXT, analyzed.clone()),
         title: b.add_text_field(names::TITLE, analyzed),
@@ -91,8 +107,10 @@ pub fn build() -> (Schema, Fields) {
         path: b.add_text_field(names::PATH, STORED),
         source: b.add_text_field(names::SOURCE, STORED),
         kind: b.add_text_field(names::KIND, STRING),
+        tags: b.add_text_field(names::TAGS, keyword.clone()),
         article_title: b.add_text_field(names::ARTICLE_TITLE, whole.clone().set_stored()),
         article_text: b.add_text_field(names::ARTICLE_TEXT, whole),
+        article_tags: b.add_text_field(names::ARTICLE_TAGS, keyword),
         passages: b.add_u64_field(names::PASSAGES, STORED),
         hash: b.add_u64_field(names::HASH, STORED | FAST),
     };
@@ -115,8 +133,10 @@ impl Fields {
             path: f(names::PATH)?,
             source: f(names::SOURCE)?,
             kind: f(names::KIND)?,
+            tags: f(names::TAGS)?,
             article_title: f(names::ARTICLE_TITLE)?,
             article_text: f(names::ARTICLE_TEXT)?,
+            article_tags: f(names::ARTICLE_TAGS)?,
             passages: f(names::PASSAGES)?,
             hash: f(names::HASH)?,
         })

@@ -76,6 +76,8 @@ pub struct ArticleRef {
     pub date: Option<String>,
     /// Publisher or masthead, when known.
     pub source: Option<String>,
+    /// Subject tags, in the order the source gave them (empty when none).
+    pub tags: Vec<String>,
 }
 
 /// A passage as stored.
@@ -544,6 +546,11 @@ impl Searcher {
                 path: text(f.path),
                 date: text(f.date),
                 source: text(f.source),
+                tags: doc
+                    .get_all(f.tags)
+                    .filter_map(|v| v.as_str())
+                    .map(str::to_string)
+                    .collect(),
             },
             PassageRef {
                 ordinal: num(f.ordinal),

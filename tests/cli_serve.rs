@@ -281,6 +281,60 @@ fn serves_articles_stats_and_health() {
 }
 
 #[test]
+fn tags_come_back_as_the_cli_prints_them() {
+    let input = tempfile::tempdir().unwrap();
+    let dump = input.path().join("wire.jsonl");
+    std::fs::write(
+        &dump,
+        concat!(
+            r#"{"id":"w/1","title":"Oil prices climb","body":"Oil rose on Monday.","tags":["economy","world news"]}"#,
+            "\n",
+            r#"{"id":"w/2","title":"Oil spill","body":"Oil fouled the economy of the coast."}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let idx = Indexed::of(&[dump]);
+    let server = Server::start(&idx);
+    for by in ["passage", "article"] {
+        let (status, body) = server.get("/search", &[("q", "tags:economy oil"), ("by", by)]);
+        assert_eq!(status, 200, "{body}");
+        let hits = body["hits"].as_array().unwrap();
+        let cli = idx.search_json(&["--by", by, "tags:economy oil"], 0);
+        assert_eq!(hits, &cli);
+        assert_eq!(hits.len(), 1, "{body}");
+        assert_eq!(
+            hits[0]["article"]["tags"],
+            serde_json::json!(["economy", "world news"])
+        );
+    }
+    let (_, body) = server.get(
+        "/search",
+        &[("q", "oil"), ("fields", "article.id,article.tags")],
+    );
+    let mut tags: Vec<String> = body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["article"].to_string())
+        .collect();
+    tags.sort();
+    assert_eq!(
+        tags,
+        [
+            r#"{"id":"w/1","tags":["economy","world news"]}"#,
+            r#"{"id":"w/2","tags":[]}"#
+        ]
+    );
+    let (status, article) = server.get("/articles/w/1", &[]);
+    assert_eq!(status, 200);
+    assert_eq!(
+        article["article"]["tags"],
+        serde_json::json!(["economy", "world news"])
+    );
+}
+
+#[test]
 fn oversized_requests_are_refused_and_the_server_stays_up() {
     let idx = Indexed::samples();
     let server = Server::start(&idx);

@@ -39,6 +39,7 @@ const ARTICLE: &[&str] = &[
     "article.path",
     "article.date",
     "article.source",
+    "article.tags",
 ];
 const COMMON: &[&str] = &["schema_version", "qid", "query", "rank", "score"];
 const PASSAGE: &[&str] = &[
@@ -89,10 +90,13 @@ pub enum FieldsError {
         valid: String,
     },
     /// A name that is not a field of this kind of hit.
-    #[error("unknown field {name:?} in --fields (fields: {valid})")]
+    #[error("unknown field {name:?} in --fields{hint} (fields: {valid})")]
     Unknown {
         /// The name as given.
         name: String,
+        /// `; did you mean "article.tags"?` when the name is a member of
+        /// one of the hit's objects, else empty.
+        hint: String,
         /// The valid fields, comma-separated.
         valid: String,
     },
@@ -119,8 +123,15 @@ impl FieldSelection {
             return Err(FieldsError::Empty { valid: list() });
         }
         if let Some(bad) = paths.iter().find(|p| !valid.contains(&p.as_str())) {
+            let hint = ["article", "passage", "passages"]
+                .iter()
+                .map(|parent| format!("{parent}.{bad}"))
+                .find(|path| valid.contains(&path.as_str()))
+                .map(|path| format!("; did you mean {path:?}?"))
+                .unwrap_or_default();
             return Err(FieldsError::Unknown {
                 name: bad.clone(),
+                hint,
                 valid: list(),
             });
         }
@@ -208,5 +219,20 @@ mod tests {
             FieldSelection::parse(" , ", HitKind::Passage),
             Err(FieldsError::Empty { .. })
         ));
+    }
+
+    #[test]
+    fn a_member_named_alone_gets_its_path_suggested() {
+        let err = FieldSelection::parse("tags", HitKind::Passage).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with(r#"unknown field "tags" in --fields; did you mean "article.tags"?"#),
+            "{err}"
+        );
+        let err = FieldSelection::parse("rnak", HitKind::Passage).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with(r#"unknown field "rnak" in --fields (fields:"#)
+        );
     }
 }

@@ -105,6 +105,22 @@ fn origin(article: &ArticleRef) -> &str {
         .unwrap_or(&article.id)
 }
 
+/// Tags shown in a hit's header line: the first few, and how many more,
+/// so a long tag list never pushes the score off the line.
+const TAGS_SHOWN: usize = 3;
+
+/// ` · tags: a, b, c +2` for an article with tags, else nothing.
+fn tags_suffix(article: &ArticleRef) -> String {
+    if article.tags.is_empty() {
+        return String::new();
+    }
+    let shown = article.tags[..article.tags.len().min(TAGS_SHOWN)].join(", ");
+    match article.tags.len().saturating_sub(TAGS_SHOWN) {
+        0 => format!(" · tags: {shown}"),
+        more => format!(" · tags: {shown} +{more}"),
+    }
+}
+
 /// The passage with highlight markers inserted and white space runs folded
 /// (hard-wrapped source lines would otherwise break the wrapping).
 fn marked_text(text: &str, highlights: &[[usize; 2]], on: &str, off: &str) -> String {
@@ -124,10 +140,11 @@ impl<W: Write> Printer for TextPrinter<W> {
     fn hit(&mut self, hit: &Hit) -> io::Result<()> {
         self.heading(hit.rank, &hit.article)?;
         let meta = format!(
-            "{} · passage {} · score {:.3}",
+            "{} · passage {} · score {:.3}{}",
             origin(&hit.article),
             hit.passage.ordinal + 1,
-            hit.score
+            hit.score,
+            tags_suffix(&hit.article)
         );
         self.meta(&meta)?;
         self.body(&hit.passage, &hit.highlights)?;
@@ -136,7 +153,12 @@ impl<W: Write> Printer for TextPrinter<W> {
 
     fn article(&mut self, hit: &ArticleHit) -> io::Result<()> {
         self.heading(hit.rank, &hit.article)?;
-        let meta = format!("{} · score {:.3}", origin(&hit.article), hit.score);
+        let meta = format!(
+            "{} · score {:.3}{}",
+            origin(&hit.article),
+            hit.score,
+            tags_suffix(&hit.article)
+        );
         self.meta(&meta)?;
         for p in &hit.passages {
             let meta = format!("passage {} · score {:.3}", p.passage.ordinal + 1, p.score);
@@ -159,5 +181,23 @@ mod tests {
     fn marks_and_folds_white_space() {
         let s = marked_text("a  gang\nof  gangs", &[[3, 7], [12, 17]], "<", ">");
         assert_eq!(s, "a <gang> of <gangs>");
+    }
+
+    #[test]
+    fn long_tag_lists_are_cut_short() {
+        let mut article = ArticleRef {
+            id: "a".into(),
+            title: String::new(),
+            url: None,
+            path: None,
+            date: None,
+            source: None,
+            tags: Vec::new(),
+        };
+        assert_eq!(tags_suffix(&article), "");
+        article.tags = vec!["economy".into(), "world news".into()];
+        assert_eq!(tags_suffix(&article), " · tags: economy, world news");
+        article.tags = ["a", "b", "c", "d", "e"].map(String::from).to_vec();
+        assert_eq!(tags_suffix(&article), " · tags: a, b, c +2");
     }
 }
