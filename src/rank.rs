@@ -12,7 +12,6 @@
 //! k1 and b are parameters (tantivy fixes them at 1.2 and 0.75), and so that
 //! both kinds of document get statistics of their own kind only.
 
-
 use rustc_hash::FxHashMap;
 
 use serde::Serialize;
@@ -88,15 +87,10 @@ pub fn weigh_terms<'a>(
     params: &RankParams,
 ) -> Vec<QueryTerm> {
     let all: Vec<&str> = terms.into_iter().collect();
-    let stops = if params.stop_words {
-        stop_terms()
-    } else {
-        Vec::new()
-    };
     let content: Vec<&str> = all
         .iter()
         .copied()
-        .filter(|t| !stops.iter().any(|s| s == t))
+        .filter(|t| !(params.stop_words && is_stop_term(t)))
         .collect();
     let kept = if content.is_empty() { all } else { content };
     let mut out: Vec<QueryTerm> = Vec::new();
@@ -110,6 +104,12 @@ pub fn weigh_terms<'a>(
         }
     }
     out
+}
+
+/// True for the analyzed form of a common English stop word ("the", "of").
+pub fn is_stop_term(term: &str) -> bool {
+    static STOP_TERMS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(stop_terms);
+    STOP_TERMS.iter().any(|s| s == term)
 }
 
 /// Analyzed forms of a common English stop word list.
@@ -309,7 +309,9 @@ fn group_by_article(
         let column: StrColumn = segment
             .fast_fields()
             .str(names::ARTICLE_ID)?
-            .ok_or_else(|| tantivy::TantivyError::SchemaError("article_id is not a fast field".into()))?;
+            .ok_or_else(|| {
+                tantivy::TantivyError::SchemaError("article_id is not a fast field".into())
+            })?;
         let mut partials: FxHashMap<u64, Partial> = FxHashMap::default();
         let article_id_ord = |doc: DocId| column.term_ords(doc).next();
         let a = &article_scores.segments[seg_ord];
@@ -414,12 +416,17 @@ pub fn rank_articles(
         .map(|(article_id, partial)| {
             let mut best_passages = partial.passages;
             best_passages.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-            let passage_score = best_passages.iter().take(params.passage_top).map(|p| p.1).sum();
+            let passage_score = best_passages
+                .iter()
+                .take(params.passage_top)
+                .map(|p| p.1)
+                .sum();
             best_passages.truncate(3);
             let article_score = partial.article_score.unwrap_or(0.0);
             RankedArticle {
                 article_id,
-                score: params.article_weight * article_score + params.passage_weight * passage_score,
+                score: params.article_weight * article_score
+                    + params.passage_weight * passage_score,
                 article_score,
                 passage_score,
                 best_passages,
