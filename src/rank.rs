@@ -12,7 +12,7 @@
 //! k1 and b are parameters (tantivy fixes them at 1.2 and 0.75), and so that
 //! both kinds of document get statistics of their own kind only.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
@@ -87,15 +87,10 @@ pub fn weigh_terms<'a>(
     params: &RankParams,
 ) -> Vec<QueryTerm> {
     let all: Vec<&str> = terms.into_iter().collect();
-    let stops = if params.stop_words {
-        stop_terms()
-    } else {
-        Vec::new()
-    };
     let content: Vec<&str> = all
         .iter()
         .copied()
-        .filter(|t| !stops.iter().any(|s| s == t))
+        .filter(|t| !(params.stop_words && is_stop_term(t)))
         .collect();
     let kept = if content.is_empty() { all } else { content };
     let mut out: Vec<QueryTerm> = Vec::new();
@@ -109,6 +104,12 @@ pub fn weigh_terms<'a>(
         }
     }
     out
+}
+
+/// True for the analyzed form of a common English stop word ("the", "of").
+pub fn is_stop_term(term: &str) -> bool {
+    static STOP_TERMS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(stop_terms);
+    STOP_TERMS.iter().any(|s| s == term)
 }
 
 /// Analyzed forms of a common English stop word list.
@@ -161,6 +162,43 @@ impl Bm25StatisticsProvider for KindStats<'_> {
     }
 }
 
+/// Scores accumulated term-at-a-time, one dense array per segment indexed
+/// by doc id: a query touches tens of thousands of postings, and array
+/// slots cost far less than hashing each document address.
+struct Scores {
+    segments: Vec<SegmentScores>,
+}
+
+struct SegmentScores {
+    score: Vec<Score>,
+    /// Docs whose score was touched, possibly repeated.
+    touched: Vec<DocId>,
+}
+
+impl Scores {
+    fn new(searcher: &Searcher) -> Scores {
+        Scores {
+            segments: searcher
+                .segment_readers()
+                .iter()
+                .map(|s| SegmentScores {
+                    score: vec![0.0; s.max_doc() as usize],
+                    touched: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    fn add(&mut self, addr: DocAddress, value: Score) {
+        let seg = &mut self.segments[addr.segment_ord as usize];
+        let slot = &mut seg.score[addr.doc_id as usize];
+        if *slot == 0.0 {
+            seg.touched.push(addr.doc_id);
+        }
+        *slot += value;
+    }
+}
+
 /// Adds `boost ×` BM25 of `terms` in `field` to `acc`, for every live
 /// document containing them.
 fn bm25_field(
@@ -170,7 +208,7 @@ fn bm25_field(
     terms: &[QueryTerm],
     params: &RankParams,
     boost: f32,
-    acc: &mut HashMap<DocAddress, Score>,
+    acc: &mut Scores,
 ) -> tantivy::Result<()> {
     let n = stats.docs() as f32;
     let avgdl = (stats.total_num_tokens(field)? as f32 / n).max(1.0);
@@ -190,14 +228,18 @@ fn bm25_field(
             };
             let norms = segment.get_fieldnorms_reader(field)?;
             let alive = segment.alive_bitset();
+            let seg = &mut acc.segments[ord];
             let mut doc: DocId = postings.doc();
             while doc != TERMINATED {
                 if alive.is_none_or(|a| a.is_alive(doc)) {
                     let tf = postings.term_freq() as f32;
                     let dl = norms.fieldnorm(doc) as f32;
                     let norm = params.k1 * (1.0 - params.b + params.b * dl / avgdl);
-                    *acc.entry(DocAddress::new(ord as u32, doc)).or_default() +=
-                        weight * tf / (tf + norm);
+                    let slot = &mut seg.score[doc as usize];
+                    if *slot == 0.0 {
+                        seg.touched.push(doc);
+                    }
+                    *slot += weight * tf / (tf + norm);
                 }
                 doc = postings.advance();
             }
@@ -213,7 +255,7 @@ fn proximity_bonus(
     fields: &Fields,
     terms: &[QueryTerm],
     params: &RankParams,
-    acc: &mut HashMap<DocAddress, Score>,
+    acc: &mut Scores,
 ) -> tantivy::Result<()> {
     /// Pairs are rare enough that this bounds only pathological queries.
     const MAX_PAIR_MATCHES: usize = 10_000;
@@ -229,7 +271,7 @@ fn proximity_bonus(
             stats,
         )?;
         for (score, addr) in hits {
-            *acc.entry(addr).or_default() += params.proximity * score;
+            acc.add(addr, params.proximity * score);
         }
     }
     Ok(())
@@ -249,55 +291,66 @@ pub struct RankedArticle {
     pub best_passages: Vec<(DocAddress, Score)>,
 }
 
-/// Reads the `article_id` fast field of documents.
-struct ArticleIds {
-    columns: Vec<StrColumn>,
+/// One article's evidence found in one segment.
+#[derive(Default)]
+struct Partial {
+    article_score: Option<Score>,
+    passages: Vec<(DocAddress, Score)>,
 }
 
-impl ArticleIds {
-    fn new(searcher: &Searcher) -> tantivy::Result<ArticleIds> {
-        let mut columns = Vec::new();
-        for segment in searcher.segment_readers() {
-            let col = segment
-                .fast_fields()
-                .str(names::ARTICLE_ID)?
-                .ok_or_else(|| {
-                    tantivy::TantivyError::SchemaError("article_id is not a fast field".into())
-                })?;
-            columns.push(col);
+/// Groups the scored documents of every segment by article id. Ids are read
+/// from the `article_id` fast field as term ordinals and turned into strings
+/// once per article, in ordinal order (one pass over the id dictionary
+/// rather than one dictionary lookup per document).
+fn group_by_article(
+    searcher: &Searcher,
+    article_scores: &Scores,
+    passage_scores: &Scores,
+) -> tantivy::Result<FxHashMap<String, Partial>> {
+    let mut by_article: FxHashMap<String, Partial> = FxHashMap::default();
+    for (seg_ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let column: StrColumn = segment
+            .fast_fields()
+            .str(names::ARTICLE_ID)?
+            .ok_or_else(|| {
+                tantivy::TantivyError::SchemaError("article_id is not a fast field".into())
+            })?;
+        let mut partials: FxHashMap<u64, Partial> = FxHashMap::default();
+        let article_id_ord = |doc: DocId| column.term_ords(doc).next();
+        let a = &article_scores.segments[seg_ord];
+        for &doc in &a.touched {
+            if let Some(ord) = article_id_ord(doc) {
+                partials.entry(ord).or_default().article_score = Some(a.score[doc as usize]);
+            }
         }
-        Ok(ArticleIds { columns })
-    }
-
-    fn get(&self, addr: DocAddress, buf: &mut String) -> bool {
-        let col = &self.columns[addr.segment_ord as usize];
-        buf.clear();
-        match col.term_ords(addr.doc_id).next() {
-            Some(ord) => col.ord_to_str(ord, buf).unwrap_or(false),
-            None => false,
+        let p = &passage_scores.segments[seg_ord];
+        let mut touched = p.touched.clone();
+        touched.sort_unstable();
+        touched.dedup();
+        for doc in touched {
+            if let Some(ord) = article_id_ord(doc) {
+                partials
+                    .entry(ord)
+                    .or_default()
+                    .passages
+                    .push((DocAddress::new(seg_ord as u32, doc), p.score[doc as usize]));
+            }
         }
+        let mut ords: Vec<u64> = partials.keys().copied().collect();
+        ords.sort_unstable();
+        let mut ords_iter = ords.iter();
+        column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+            let ord = ords_iter.next().expect("one callback per ordinal");
+            let partial = partials.remove(ord).expect("ordinal collected above");
+            let id = String::from_utf8_lossy(bytes).into_owned();
+            let merged = by_article.entry(id).or_default();
+            if partial.article_score.is_some() {
+                merged.article_score = partial.article_score;
+            }
+            merged.passages.extend(partial.passages);
+        })?;
     }
-}
-
-fn entry<'a>(
-    by_article: &'a mut HashMap<String, RankedArticle>,
-    allowed: Option<&std::collections::HashSet<String>>,
-    id: &str,
-) -> Option<&'a mut RankedArticle> {
-    if allowed.is_some_and(|a| !a.contains(id)) {
-        return None;
-    }
-    Some(
-        by_article
-            .entry(id.to_string())
-            .or_insert_with(|| RankedArticle {
-                article_id: id.to_string(),
-                score: 0.0,
-                article_score: 0.0,
-                passage_score: 0.0,
-                best_passages: Vec::new(),
-            }),
-    )
+    Ok(by_article)
 }
 
 /// Ranks articles for `terms`, best first, at most `limit`. When `allowed`
@@ -311,11 +364,8 @@ pub fn rank_articles(
     params: &RankParams,
     limit: usize,
 ) -> tantivy::Result<Vec<RankedArticle>> {
-    let ids = ArticleIds::new(searcher)?;
-    let mut buf = String::new();
-
     let article_stats = KindStats::new(searcher, fields, kind::ARTICLE)?;
-    let mut article_scores = HashMap::new();
+    let mut article_scores = Scores::new(searcher);
     if params.article_weight > 0.0 {
         bm25_field(
             searcher,
@@ -340,7 +390,7 @@ pub fn rank_articles(
     }
 
     let passage_stats = KindStats::new(searcher, fields, kind::PASSAGE)?;
-    let mut passage_scores = HashMap::new();
+    let mut passage_scores = Scores::new(searcher);
     bm25_field(
         searcher,
         &passage_stats,
@@ -362,36 +412,28 @@ pub fn rank_articles(
         )?;
     }
 
-    let mut by_article: HashMap<String, RankedArticle> = HashMap::new();
-    for (addr, score) in article_scores {
-        if ids.get(addr, &mut buf)
-            && let Some(a) = entry(&mut by_article, allowed, &buf)
-        {
-            a.article_score = score;
-        }
-    }
-    for (addr, score) in passage_scores {
-        if ids.get(addr, &mut buf)
-            && let Some(a) = entry(&mut by_article, allowed, &buf)
-        {
-            a.best_passages.push((addr, score));
-        }
-    }
+    let by_article = group_by_article(searcher, &article_scores, &passage_scores)?;
     let mut ranked: Vec<RankedArticle> = by_article
-        .into_values()
-        .map(|mut a| {
-            a.best_passages
-                .sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-            a.passage_score = a
-                .best_passages
+        .into_iter()
+        .filter(|(id, _)| allowed.is_none_or(|a| a.contains(id)))
+        .map(|(article_id, partial)| {
+            let mut best_passages = partial.passages;
+            best_passages.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+            let passage_score = best_passages
                 .iter()
                 .take(params.passage_top)
                 .map(|p| p.1)
                 .sum();
-            a.best_passages.truncate(3);
-            a.score =
-                params.article_weight * a.article_score + params.passage_weight * a.passage_score;
-            a
+            best_passages.truncate(3);
+            let article_score = partial.article_score.unwrap_or(0.0);
+            RankedArticle {
+                article_id,
+                score: params.article_weight * article_score
+                    + params.passage_weight * passage_score,
+                article_score,
+                passage_score,
+                best_passages,
+            }
         })
         .collect();
     ranked.sort_by(|x, y| {

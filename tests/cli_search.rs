@@ -301,3 +301,28 @@ fn closed_pipe_exits_quietly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked") && !err.contains("error"), "{err}");
 }
+
+#[test]
+fn stop_words_beside_other_words_neither_match_nor_highlight() {
+    let idx = Indexed::samples();
+    // "the" is in every sample passage; beside a word found nowhere, it
+    // does not make a hit on its own.
+    idx.cmd().args(["search", "the xqzvwy"]).assert().code(1);
+    let hits = idx.search_json(&["-n", "50", "the Alinejad"], 0);
+    assert!(!hits.is_empty());
+    for hit in &hits {
+        let words = highlighted(hit);
+        assert!(words.iter().all(|w| w == "Alinejad"), "{words:?}");
+    }
+    // A query of stop words alone still searches them, and a quoted phrase
+    // keeps its stop words.
+    let alone = idx.search_json(&["the"], 0);
+    assert!(
+        highlighted(&alone[0])
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case("the"))
+    );
+    let phrase = idx.search_json(&["\"member of the gang\""], 0);
+    let words = highlighted(&phrase[0]);
+    assert_eq!(words, ["member", "of", "the", "gang"], "{words:?}");
+}

@@ -154,6 +154,20 @@ impl Passim {
         })
     }
 
+    /// `passim --version` run `n` times: what starting a process costs.
+    pub fn process_floor(&self, n: usize, log: &Path) -> Result<OneShot> {
+        let runs: Vec<Query> = (0..n.max(1)).map(|_| Query::default()).collect();
+        time_processes(
+            &runs,
+            |_| {
+                let mut cmd = Command::new(&self.bin);
+                cmd.arg("--version");
+                cmd
+            },
+            log,
+        )
+    }
+
     /// `passim --index DIR search -n 10 QUERY`, a fresh process per query.
     pub fn one_shot(&self, dir: &Path, queries: &[Query], log: &Path) -> Result<OneShot> {
         time_processes(

@@ -220,6 +220,7 @@ fn run(args: Args) -> Result<i32> {
         sqlite: rusqlite::version().to_string(),
         ripgrep: rg.as_ref().map(Ripgrep::version),
         total: started.elapsed(),
+        process_floor: passim.process_floor(one_shot_n, &data.join("child.stderr"))?,
     };
     let text = report::render(&ctx, &results);
     let report_path = data.join("report.md");

@@ -26,7 +26,7 @@ const STOPWORDS: &[&str] = &[
 ];
 
 /// A query: words to OR together, or (when `phrase`) one exact phrase.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Query {
     pub words: Vec<String>,
     pub phrase: bool,

@@ -43,6 +43,9 @@ pub struct Context {
     pub sqlite: String,
     pub ripgrep: Option<String>,
     pub total: Duration,
+    /// Median wall and CPU time of a process that only starts and exits
+    /// (`passim --version`): the floor under every one-shot figure.
+    pub process_floor: OneShot,
 }
 
 fn ms(d: Duration) -> String {
@@ -426,8 +429,12 @@ pub fn render(ctx: &Context, scales: &[ScaleResult]) -> String {
          fresh process per query (`passim search -n 10`), page cache warm. ripgrep: \
          `rg -i -w -F -l` over one text file per article. CPU time is user + system time of \
          the process: less disturbed than wall time by other work on the machine, whose \
-         load average each table gives.",
-        ctx.index_runs
+         load average each table gives. A process that only starts and exits \
+         (`passim --version`) took {} (CPU time {}) here: the floor under every one-shot \
+         figure, whatever the engine.",
+        ctx.index_runs,
+        ms(ctx.process_floor.latency.median),
+        ms(ctx.process_floor.cpu)
     );
     for s in scales {
         scale_table(&mut out, s, ctx.ripgrep.is_some());

@@ -65,6 +65,11 @@ pub fn run(index_dir: &Path, explicit_index: bool, args: &SearchArgs) -> Result<
         }
     };
     sink.printer().finish()?;
+    drop(sink);
+    // The process ends right after this; unmapping every index file one by
+    // one would cost more than the exit that reclaims them all at once.
+    std::mem::forget(searcher);
+    std::mem::forget(index);
     Ok(code)
 }
 
