@@ -57,6 +57,16 @@ pub struct ParsedQuery {
     pub warnings: Vec<String>,
 }
 
+/// The parser [`parse`] expects: words search the passage text and the
+/// headline (weighted by [`DEFAULT_TITLE_BOOST`]); regexes are allowed
+/// because a one-word prefix runs as one.
+pub fn parser(index: &tantivy::Index, fields: &crate::schema::Fields) -> QueryParser {
+    let mut parser = QueryParser::for_index(index, vec![fields.text, fields.title]);
+    parser.set_field_boost(fields.title, DEFAULT_TITLE_BOOST);
+    parser.allow_regexes();
+    parser
+}
+
 /// Parses `text` for the given parser (whose default fields are the
 /// passage text and the title).
 pub fn parse(parser: &QueryParser, text: &str) -> Result<ParsedQuery, QueryError> {
@@ -86,10 +96,12 @@ pub fn parse(parser: &QueryParser, text: &str) -> Result<ParsedQuery, QueryError
         }
     };
     fix_fields(&mut ast, &mut warnings);
+    trailing_stars(&mut ast);
     tags_as_filters(&mut ast);
     let mut analyzer = analysis::analyzer();
     let mut highlight = HighlightPlan::default();
     collect_highlights(&ast, &mut analyzer, &mut highlight);
+    single_word_prefixes(&mut ast, &mut analyzer);
     if !has_positive(&ast) {
         return Err(QueryError::NothingToSearch(
             "a query that only excludes words matches nothing; add a word to look for".into(),
@@ -165,6 +177,84 @@ fn fix_fields(ast: &mut UserInputAst, warnings: &mut Vec<String>) {
                     lit.phrase = as_text;
                 }
             }
+        }
+    }
+}
+
+/// The grammar reads `word*` as a word with a star in it; mark it as the
+/// prefix it is, the way it marks `"two words"*`.
+fn trailing_stars(ast: &mut UserInputAst) {
+    match ast {
+        UserInputAst::Clause(clauses) => {
+            for (_, sub) in clauses {
+                trailing_stars(sub);
+            }
+        }
+        UserInputAst::Boost(sub, _) => trailing_stars(sub),
+        UserInputAst::Leaf(leaf) => {
+            if let UserInputLeaf::Literal(lit) = leaf.as_mut() {
+                if lit.delimiter != Delimiter::None || lit.prefix {
+                    return;
+                }
+                if let Some(stem) = lit.phrase.strip_suffix('*')
+                    && !stem.is_empty()
+                    && !stem.contains('*')
+                {
+                    lit.phrase = stem.to_string();
+                    lit.prefix = true;
+                }
+            }
+        }
+    }
+}
+
+/// Turns `word*` (and `"word"*`) into a query for the indexed terms that
+/// start with the analysed word, in each field the literal targets.
+///
+/// tantivy only runs prefixes at the end of a phrase of two or more words;
+/// a lone `assass*` would otherwise be dropped. Terms are stems, so the
+/// prefix is stemmed too (`gangs*` looks for terms starting with `gang`),
+/// the same rule the highlighter uses. Each matching passage scores as one
+/// match of a word (times the field's boost), however many words matched.
+fn single_word_prefixes(ast: &mut UserInputAst, analyzer: &mut TextAnalyzer) {
+    match ast {
+        UserInputAst::Clause(clauses) => {
+            for (_, sub) in clauses {
+                single_word_prefixes(sub, analyzer);
+            }
+        }
+        UserInputAst::Boost(sub, _) => single_word_prefixes(sub, analyzer),
+        UserInputAst::Leaf(leaf) => {
+            let UserInputLeaf::Literal(lit) = leaf.as_ref() else {
+                return;
+            };
+            if !lit.prefix || lit.field_name.as_deref() == Some(names::TAGS) {
+                return;
+            }
+            let tokens = analysis::tokens_with(analyzer, &lit.phrase);
+            let [token] = tokens.as_slice() else {
+                return;
+            };
+            let pattern = format!("{}.*", regex_syntax::escape(&token.term));
+            let regex = |field: &str| {
+                UserInputAst::Leaf(Box::new(UserInputLeaf::Regex {
+                    field: Some(field.to_string()),
+                    pattern: pattern.clone(),
+                }))
+            };
+            *ast = match lit.field_name.as_deref() {
+                Some(field) => regex(field),
+                None => UserInputAst::Clause(vec![
+                    (Some(Occur::Should), regex(names::TEXT)),
+                    (
+                        Some(Occur::Should),
+                        UserInputAst::Boost(
+                            Box::new(regex(names::TITLE)),
+                            f64::from(DEFAULT_TITLE_BOOST).into(),
+                        ),
+                    ),
+                ]),
+            };
         }
     }
 }
@@ -323,11 +413,25 @@ mod tests {
         index
             .tokenizers()
             .register(crate::tags::ANALYZER_NAME, crate::tags::analyzer());
-        QueryParser::for_index(&index, vec![fields.text, fields.title])
+        super::parser(&index, &fields)
     }
 
     fn plan(q: &str) -> Vec<Matcher> {
         parse(&parser(), q).unwrap().highlight.matchers
+    }
+
+    #[test]
+    fn a_word_with_a_trailing_star_is_a_prefix() {
+        assert_eq!(plan("gangs*"), [Matcher::Prefix("gang".into())]);
+        assert_eq!(plan("\"gangs\"*"), [Matcher::Prefix("gang".into())]);
+        // A star inside a word is not a prefix.
+        assert!(
+            !plan("ga*ngs")
+                .iter()
+                .any(|m| matches!(m, Matcher::Prefix(_)))
+        );
+        let parsed = parse(&parser(), "assass*").unwrap();
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use tantivy::{
 
 use crate::Index;
 use crate::highlight::{HighlightPlan, Matcher};
-use crate::query::{self, DEFAULT_TITLE_BOOST, QueryError};
+use crate::query::{self, QueryError};
 use crate::rank::{self, KindStats, QueryTerm, RankParams};
 use crate::schema::{Fields, kind, names};
 
@@ -248,8 +248,7 @@ impl Searcher {
             .reader_builder()
             .reload_policy(policy)
             .try_into()?;
-        let mut parser = QueryParser::for_index(index.tantivy(), vec![fields.text, fields.title]);
-        parser.set_field_boost(fields.title, DEFAULT_TITLE_BOOST);
+        let parser = query::parser(index.tantivy(), &fields);
         Ok(Searcher {
             reader,
             parser,

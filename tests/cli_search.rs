@@ -326,3 +326,62 @@ fn stop_words_beside_other_words_neither_match_nor_highlight() {
     let words = highlighted(&phrase[0]);
     assert_eq!(words, ["member", "of", "the", "gang"], "{words:?}");
 }
+
+#[test]
+fn a_one_word_prefix_finds_and_highlights_every_word_starting_with_it() {
+    let idx = Indexed::samples();
+    let hits = idx.search_json(&["assass*"], 0);
+    let words: Vec<String> = hits.iter().flat_map(highlighted).collect();
+    assert!(
+        words.iter().all(|w| w.to_lowercase().starts_with("assass")),
+        "{words:?}"
+    );
+    // Both articles say it, in different forms.
+    for form in ["assassinate", "assassinations"] {
+        assert!(words.iter().any(|w| w == form), "{form} in {words:?}");
+    }
+    for id in [IRAN_GANGS, MEK] {
+        assert!(hits.iter().any(|h| article_id(h) == id), "{id}");
+    }
+    // The prefix is analysed like a word: `gangs*` is `gang*`.
+    let words: Vec<String> = idx
+        .search_json(&["gangs*"], 0)
+        .iter()
+        .flat_map(highlighted)
+        .collect();
+    assert!(words.iter().any(|w| w == "gangsters"), "{words:?}");
+    assert!(
+        words.iter().all(|w| w.to_lowercase().starts_with("gang")),
+        "{words:?}"
+    );
+    // A prefix nothing starts with finds nothing.
+    idx.search_json(&["zqxj*"], 1);
+}
+
+#[test]
+fn a_prefix_beside_words_and_in_a_field_keeps_their_meaning() {
+    let idx = Indexed::samples();
+    // In the headline only: both hits' headlines have a word starting with "gang".
+    let hits = idx.search_json(&["title:gang*"], 0);
+    for hit in &hits {
+        assert_eq!(article_id(hit), IRAN_GANGS);
+    }
+    // Beside a word: passages with both outrank passages with the prefix only.
+    let hits = idx.search_json(&["Alinejad assass*"], 0);
+    let first = highlighted(&hits[0]);
+    assert!(first.iter().any(|w| w == "Alinejad"), "{first:?}");
+    assert!(first.iter().any(|w| w.starts_with("assass")), "{first:?}");
+    let score = |h: &Value| h["score"].as_f64().unwrap();
+    let prefix_only = hits
+        .iter()
+        .find(|h| !highlighted(h).iter().any(|w| w == "Alinejad"))
+        .expect("a passage with the prefix only");
+    assert!(score(&hits[0]) > score(prefix_only));
+    // Required prefix: every hit has it.
+    for hit in idx.search_json(&["Iran", "+assass*"], 0) {
+        assert!(
+            highlighted(&hit).iter().any(|w| w.starts_with("assass")),
+            "{hit}"
+        );
+    }
+}
