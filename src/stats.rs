@@ -341,7 +341,9 @@ mod tests {
             .unwrap();
         writer.commit(&mut index).unwrap();
         let s = stats(&index).unwrap();
-        assert_eq!((s.segments, s.distinct_terms), (2, 3));
+        // Each commit wrote at least one segment of its own.
+        assert!(s.segments >= 2, "{}", s.segments);
+        assert_eq!(s.distinct_terms, 3);
         // "gravel" only lived in the deleted article.
         writer.delete_article("a");
         writer.commit(&mut index).unwrap();
