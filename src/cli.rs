@@ -104,8 +104,9 @@ pub enum Command {
     /// numbers them. --highlight QUERY marks QUERY's matches as `search`
     /// does.
     ///
-    /// Exit status: 0 when every id was found (missing ids are reported on
-    /// stderr), 1 when none was, 2 on error.
+    /// Exit status: 0 when articles were printed (ids not in the index are
+    /// reported on stderr), 1 when none of the ids was in the index, 2 on
+    /// error.
     Show(ShowArgs),
 }
 
