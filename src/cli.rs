@@ -86,6 +86,65 @@ pub enum Command {
     /// Exit status: 0 when articles were deleted (missing ids are reported
     /// on stderr), 1 when none of the ids was in the index, 2 on error.
     Delete(DeleteArgs),
+    /// Show what the index holds and how it was built.
+    ///
+    /// Prints one `name: value` line each: articles, passages,
+    /// distinct_terms (distinct words of the article text, as analyzed),
+    /// segments, size_bytes (the index folder on disk), format_version,
+    /// passim_version (the last to write the index), passage.target_words
+    /// (the passage size it was built with), created and last_update
+    /// (seconds since the epoch, then the UTC time). --json prints one
+    /// object with the same names as keys.
+    Stats(StatsArgs),
+    /// Print stored articles with their passages numbered.
+    ///
+    /// Ids are those `search --json` shows as `article.id`. Each article
+    /// comes with a header (title, id, date, url, source, tags) and every
+    /// passage as the index holds it, numbered [1], [2], ... as `search`
+    /// numbers them. --highlight QUERY marks QUERY's matches as `search`
+    /// does.
+    ///
+    /// Exit status: 0 when articles were printed (ids not in the index are
+    /// reported on stderr), 1 when none of the ids was in the index, 2 on
+    /// error.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Print one JSON object whose keys are the names of the text output
+    /// (`passage` is an object: {"target_words": N})
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Ids of the articles to print
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+
+    /// Mark the matches of QUERY (search syntax) in the title and passages
+    #[arg(long, value_name = "QUERY")]
+    pub highlight: Option<String>,
+
+    /// Print JSON Lines, one object per article: {"schema_version",
+    /// "article": {...as in search --json}, "passages": [{"number", "text",
+    /// "highlights"}]}
+    #[arg(long)]
+    pub json: bool,
+
+    /// Put STR before each matched word (plain-text highlighting)
+    #[arg(long, value_name = "STR", requires = "highlight")]
+    pub pre: Option<String>,
+
+    /// Put STR after each matched word
+    #[arg(long, value_name = "STR", requires = "highlight")]
+    pub post: Option<String>,
+
+    /// When to colour output
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 #[derive(Debug, Args)]

@@ -208,7 +208,8 @@ impl Index {
         if !dir.join("meta.json").is_file() {
             return Err(damaged("tantivy's meta.json is missing".into()));
         }
-        let inner = tantivy::Index::open_in_dir(dir).map_err(|e| damaged(e.to_string()))?;
+        let directory = ReadableDirectory::open(dir).map_err(|e| damaged(e.to_string()))?;
+        let inner = tantivy::Index::open(directory).map_err(|e| damaged(e.to_string()))?;
         let fields = Fields::from_schema(&inner.schema()).map_err(|_| OpenError::NotAnIndex {
             dir: name.clone(),
             why: "its schema lacks passim's fields".into(),
@@ -525,4 +526,126 @@ fn write_meta(dir: &Path, meta: &IndexMeta) -> Result<(), OpenError> {
     let json = serde_json::to_string_pretty(meta).expect("metadata serializes");
     std::fs::write(&tmp, json + "\n").map_err(io)?;
     std::fs::rename(&tmp, dir.join(META_FILE)).map_err(io)
+}
+
+/// tantivy's memory-mapped directory, readable in a folder the user may
+/// not write to (a shared index, a read-only mount).
+///
+/// Opening a reader takes tantivy's meta lock, whose file tantivy opens for
+/// writing, creating it if need be; in a read-only folder that fails and
+/// no search could run. There the lock file is opened read-only instead
+/// and locked all the same (`flock` needs no write access), so a writer
+/// that can write the folder still never collects segments under an
+/// opening reader; when the file does not exist (and cannot be created)
+/// there is nothing to lock with, and nothing that writes the folder has
+/// ever run a commit, so the reader goes on without it. Everything else
+/// is the plain directory's.
+#[derive(Debug, Clone)]
+struct ReadableDirectory {
+    inner: tantivy::directory::MmapDirectory,
+    root: PathBuf,
+}
+
+impl ReadableDirectory {
+    fn open(
+        dir: &Path,
+    ) -> Result<ReadableDirectory, tantivy::directory::error::OpenDirectoryError> {
+        Ok(ReadableDirectory {
+            inner: tantivy::directory::MmapDirectory::open(dir)?,
+            root: dir.to_path_buf(),
+        })
+    }
+
+    fn read_only_lock(
+        &self,
+        lock: &tantivy::directory::Lock,
+    ) -> Result<tantivy::directory::DirectoryLock, tantivy::directory::error::LockError> {
+        use tantivy::directory::error::LockError;
+        match std::fs::File::open(self.root.join(&lock.filepath)) {
+            Ok(file) => {
+                if lock.is_blocking {
+                    file.lock().map_err(LockError::wrap_io_error)?;
+                } else {
+                    file.try_lock().map_err(|_| LockError::LockBusy)?;
+                }
+                // Closing the file releases the lock; it is never deleted.
+                Ok(Box::new(file).into())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Box::new(()).into()),
+            Err(e) => Err(LockError::wrap_io_error(e)),
+        }
+    }
+}
+
+/// An error that says the folder cannot be written (as opposed to a busy
+/// lock or a failing disk).
+fn is_unwritable(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+    )
+}
+
+impl tantivy::Directory for ReadableDirectory {
+    fn get_file_handle(
+        &self,
+        path: &Path,
+    ) -> Result<
+        std::sync::Arc<dyn tantivy::directory::FileHandle>,
+        tantivy::directory::error::OpenReadError,
+    > {
+        self.inner.get_file_handle(path)
+    }
+
+    fn delete(&self, path: &Path) -> Result<(), tantivy::directory::error::DeleteError> {
+        self.inner.delete(path)
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, tantivy::directory::error::OpenReadError> {
+        self.inner.exists(path)
+    }
+
+    fn open_write(
+        &self,
+        path: &Path,
+    ) -> Result<tantivy::directory::WritePtr, tantivy::directory::error::OpenWriteError> {
+        self.inner.open_write(path)
+    }
+
+    fn atomic_read(
+        &self,
+        path: &Path,
+    ) -> Result<Vec<u8>, tantivy::directory::error::OpenReadError> {
+        self.inner.atomic_read(path)
+    }
+
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.inner.atomic_write(path, data)
+    }
+
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.inner.sync_directory()
+    }
+
+    fn acquire_lock(
+        &self,
+        lock: &tantivy::directory::Lock,
+    ) -> Result<tantivy::directory::DirectoryLock, tantivy::directory::error::LockError> {
+        use tantivy::directory::error::LockError;
+        match self.inner.acquire_lock(lock) {
+            Err(LockError::IoError(e))
+                if lock.filepath == tantivy::directory::META_LOCK.filepath && is_unwritable(&e) =>
+            {
+                self.read_only_lock(lock)
+            }
+            other => other,
+        }
+    }
+
+    fn watch(
+        &self,
+        watch_callback: tantivy::directory::WatchCallback,
+    ) -> tantivy::Result<tantivy::directory::WatchHandle> {
+        self.inner.watch(watch_callback)
+    }
 }

@@ -53,6 +53,9 @@ pub struct ParsedQuery {
     pub query: Box<dyn Query>,
     /// What to mark in passage text.
     pub highlight: HighlightPlan,
+    /// What to mark in the headline: words on the default fields or
+    /// `title:` (`passim show --highlight` marks titles too).
+    pub title_highlight: HighlightPlan,
     /// Things the user should know about how the query was read.
     pub warnings: Vec<String>,
 }
@@ -100,13 +103,15 @@ pub fn parse(parser: &QueryParser, text: &str) -> Result<ParsedQuery, QueryError
     tags_as_filters(&mut ast);
     let mut analyzer = analysis::analyzer();
     let mut highlight = HighlightPlan::default();
-    collect_highlights(&ast, &mut analyzer, &mut highlight);
-    single_word_prefixes(&mut ast, &mut analyzer);
+    collect_highlights(&ast, &mut analyzer, &mut highlight, names::TEXT);
+    let mut title_highlight = HighlightPlan::default();
+    collect_highlights(&ast, &mut analyzer, &mut title_highlight, names::TITLE);
     if !has_positive(&ast) {
         return Err(QueryError::NothingToSearch(
             "a query that only excludes words matches nothing; add a word to look for".into(),
         ));
     }
+    single_word_prefixes(&mut ast, &mut analyzer);
     let query = match parser.build_query_from_user_input_ast(ast.clone()) {
         Ok(q) => q,
         Err(_) => {
@@ -120,6 +125,7 @@ pub fn parse(parser: &QueryParser, text: &str) -> Result<ParsedQuery, QueryError
     Ok(ParsedQuery {
         query,
         highlight,
+        title_highlight,
         warnings,
     })
 }
@@ -345,23 +351,29 @@ fn has_positive(ast: &UserInputAst) -> bool {
     }
 }
 
-/// Gathers what to highlight in passage text: leaves on the default fields
-/// or `text:`, never under an exclusion.
-fn collect_highlights(ast: &UserInputAst, analyzer: &mut TextAnalyzer, plan: &mut HighlightPlan) {
+/// Gathers what to highlight in the text of field `target` (`text` for
+/// passages, `title` for headlines): leaves on the default fields or
+/// `target:`, never under an exclusion.
+fn collect_highlights(
+    ast: &UserInputAst,
+    analyzer: &mut TextAnalyzer,
+    plan: &mut HighlightPlan,
+    target: &str,
+) {
     match ast {
         UserInputAst::Clause(clauses) => {
             for (occur, sub) in clauses {
                 if !is_excluded(occur) {
-                    collect_highlights(sub, analyzer, plan);
+                    collect_highlights(sub, analyzer, plan, target);
                 }
             }
         }
-        UserInputAst::Boost(sub, _) => collect_highlights(sub, analyzer, plan),
+        UserInputAst::Boost(sub, _) => collect_highlights(sub, analyzer, plan, target),
         UserInputAst::Leaf(leaf) => match leaf.as_ref() {
-            UserInputLeaf::Literal(lit) if targets_text(&lit.field_name) => {
+            UserInputLeaf::Literal(lit) if targets(&lit.field_name, target) => {
                 add_literal(lit, analyzer, plan)
             }
-            UserInputLeaf::Set { field, elements } if targets_text(field) => {
+            UserInputLeaf::Set { field, elements } if targets(field, target) => {
                 for e in elements {
                     for t in analysis::tokens_with(analyzer, e) {
                         plan.matchers.push(Matcher::Term(t.term));
@@ -373,8 +385,8 @@ fn collect_highlights(ast: &UserInputAst, analyzer: &mut TextAnalyzer, plan: &mu
     }
 }
 
-fn targets_text(field: &Option<String>) -> bool {
-    field.as_deref().is_none_or(|f| f == names::TEXT)
+fn targets(field: &Option<String>, target: &str) -> bool {
+    field.as_deref().is_none_or(|f| f == target)
 }
 
 fn add_literal(lit: &UserInputLiteral, analyzer: &mut TextAnalyzer, plan: &mut HighlightPlan) {

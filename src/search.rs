@@ -179,6 +179,17 @@ pub struct StoredArticle {
     pub passages: Vec<PassageRef>,
 }
 
+/// What a query marks, from [`Searcher::highlights`].
+#[derive(Debug, Clone, Default)]
+pub struct QueryHighlights {
+    /// Matches in passage text, as search hits' `highlights`.
+    pub passage: HighlightPlan,
+    /// Matches in a headline.
+    pub title: HighlightPlan,
+    /// How the query was read, when it was not as typed.
+    pub warnings: Vec<String>,
+}
+
 /// How an article ranks when the query has no words for the passage text
 /// (`title:MEK`): as good as its best matching passage (scores best first,
 /// never empty). Other queries rank with [`crate::rank`].
@@ -524,6 +535,33 @@ impl Searcher {
         Ok(article.map(|article| StoredArticle { article, passages }))
     }
 
+    /// What [`Searcher::search`] would mark for `query`, to mark it in
+    /// text that was not found by searching (`passim show --highlight`):
+    /// the passage plan is exactly the one passage search uses (stop words
+    /// beside other words left out), the title plan the same for words on
+    /// the default fields or `title:`.
+    ///
+    /// ```
+    /// # fn main() -> anyhow::Result<()> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let mut index = passim::Index::create(dir.path(), passim::PassageConfig::default())?;
+    /// let searcher = passim::Searcher::new(&index)?;
+    /// let marks = searcher.highlights("the gangs title:police")?;
+    /// let text = "The gang and the police.";
+    /// assert_eq!(marks.passage.ranges(text), [[4, 8]]);
+    /// assert_eq!(marks.title.ranges(text), [[4, 8], [17, 23]]);
+    /// # Ok(()) }
+    /// ```
+    pub fn highlights(&self, query: &str) -> Result<QueryHighlights, SearchError> {
+        let mut parsed = query::parse(&self.parser, query)?;
+        drop_stop_words(flatten_unions(parsed.query.as_ref()), &mut parsed);
+        Ok(QueryHighlights {
+            passage: parsed.highlight,
+            title: parsed.title_highlight,
+            warnings: parsed.warnings,
+        })
+    }
+
     fn load(
         &self,
         searcher: &tantivy::Searcher,
@@ -658,10 +696,10 @@ fn drop_stop_words(query: Box<dyn Query>, parsed: &mut query::ParsedQuery) -> Bo
         .map(|((occur, q), _)| (*occur, q.box_clone()))
         .collect();
     let dropped: Vec<&String> = stops.iter().flatten().collect();
-    parsed
-        .highlight
-        .matchers
-        .retain(|m| !matches!(m, Matcher::Term(t) if dropped.contains(&t)));
+    for plan in [&mut parsed.highlight, &mut parsed.title_highlight] {
+        plan.matchers
+            .retain(|m| !matches!(m, Matcher::Term(t) if dropped.contains(&t)));
+    }
     let mut pruned = BooleanQuery::new(kept);
     pruned.set_minimum_number_should_match(boolean.get_minimum_number_should_match());
     Box::new(pruned)

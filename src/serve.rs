@@ -5,7 +5,7 @@
 //! | --- | --- |
 //! | `GET /search?q=QUERY` | `{schema_version, query, by, offset, limit, hits: [...], warnings: [...]}`; each hit is exactly a line of `passim search --json` |
 //! | `GET /articles/{id}` | `{schema_version, article, passages: [...]}`, passages in order |
-//! | `GET /stats` | `{schema_version, articles, passages, segments, bytes, meta}` |
+//! | `GET /stats` | `{schema_version, ...}` with the keys of `passim stats --json` ([`crate::stats::Summary`]), then `bytes` and `meta` as before |
 //! | `GET /health` | `{schema_version, status: "ok"}` |
 //!
 //! `/search` also takes `limit`, `offset`, `by` (`passage` or `article`),

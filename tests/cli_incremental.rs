@@ -585,10 +585,13 @@ fn folders_that_are_not_usable_indexes_get_clear_errors_from_every_command() {
     let data = data_dir();
     let data = data.to_str().unwrap();
     let (q, r) = (queries.to_str().unwrap(), qrels.to_str().unwrap());
-    let reading: [&[&str]; 3] = [
+    let reading: [&[&str]; 6] = [
         &["search", "gangs"],
         &["eval", "--queries", q, "--qrels", r],
         &["delete", "000_2e89293e2f7208e5.txt"],
+        &["stats"],
+        &["stats", "--json"],
+        &["show", "000_2e89293e2f7208e5.txt"],
     ];
 
     // A file.
@@ -795,6 +798,15 @@ fn a_read_only_index_folder_fails_the_run_with_a_message() {
         assert_eq!(code, 2, "{args:?}");
         assert!(err.contains("cannot write to"), "{args:?}: {err}");
         assert!(err.contains("Read-only file system"), "{args:?}: {err}");
+    }
+    // Reading through the read-only mount works.
+    for args in [
+        &["search", "Alinejad"][..],
+        &["stats"][..],
+        &["show", "000_2e89293e2f7208e5.txt"][..],
+    ] {
+        let (code, err) = run_on(&ro.join("idx"), args);
+        assert_eq!(code, 0, "{args:?}: {err}");
     }
     // The index is as it was (read through the writable path).
     assert_eq!(run_on(&rw.join("idx"), &["search", "Alinejad"]).0, 0);

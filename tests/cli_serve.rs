@@ -278,6 +278,22 @@ fn serves_articles_stats_and_health() {
         passim::index::FORMAT_VERSION
     );
     assert!(stats["bytes"].as_u64().unwrap() > 0);
+    // The keys of `passim stats --json`, with the same values.
+    assert_eq!(stats["size_bytes"], stats["bytes"]);
+    assert_eq!(stats["format_version"], stats["meta"]["format_version"]);
+    assert_eq!(stats["passage"], stats["meta"]["passage"]);
+    assert_eq!(stats["created"], stats["meta"]["created"]);
+    assert_eq!(stats["last_update"], stats["meta"]["updated"]);
+    let out = passim()
+        .arg("--index")
+        .arg(idx.index())
+        .args(["stats", "--json"])
+        .output()
+        .unwrap();
+    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (key, value) in cli.as_object().unwrap() {
+        assert_eq!(&stats[key], value, "{key}");
+    }
 }
 
 #[test]

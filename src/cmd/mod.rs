@@ -8,6 +8,8 @@ pub mod index;
 pub mod man;
 pub mod search;
 pub mod serve;
+pub mod show;
+pub mod stats;
 
 use std::io;
 use std::path::PathBuf;
@@ -37,6 +39,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Completions(args) => completions::run(args),
         Command::Man => man::run(),
         Command::Delete(args) => delete::run(&index_dir, args),
+        Command::Stats(args) => stats::run(&index_dir, args),
+        Command::Show(args) => show::run(&index_dir, args),
     };
     match result {
         Ok(code) => code,

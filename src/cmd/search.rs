@@ -251,7 +251,7 @@ pub(crate) fn open_or_build(index_dir: &Path, explicit_index: bool) -> Result<In
     }
 }
 
-fn terminal_width(is_terminal: bool) -> usize {
+pub(crate) fn terminal_width(is_terminal: bool) -> usize {
     if is_terminal && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
         return w as usize;
     }

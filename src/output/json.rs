@@ -8,8 +8,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Printer, QueryTag, RenderOptions};
-use crate::search::{ArticleHit, ArticleRef, Hit, PassageRef};
+use super::{Printer, QueryTag, RenderOptions, StoredHighlights};
+use crate::search::{ArticleHit, ArticleRef, Hit, PassageRef, StoredArticle};
 
 /// The version of the JSON objects passim writes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -147,6 +147,54 @@ pub fn article_value(hit: &ArticleHit, tag: Option<&QueryTag>, opts: &RenderOpti
         },
         opts,
     )
+}
+
+#[derive(Serialize)]
+struct StoredPassageOut<'a> {
+    number: u64,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    highlights: Option<&'a [[usize; 2]]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    highlights_chars: Option<Vec<[usize; 2]>>,
+}
+
+#[derive(Serialize)]
+struct StoredArticleOut<'a> {
+    schema_version: u32,
+    article: &'a ArticleRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title_highlights: Option<&'a [[usize; 2]]>,
+    passages: Vec<StoredPassageOut<'a>>,
+}
+
+/// The JSON object `passim show --json` prints for an article: `article`
+/// as in search hits, and every passage numbered from 1 as search numbers
+/// them. With `highlights`, each passage gets `highlights` and
+/// `highlights_chars` shaped as in search hits, and the object gets
+/// `title_highlights`.
+pub fn stored_value(stored: &StoredArticle, highlights: Option<&StoredHighlights>) -> Value {
+    let passages = stored
+        .passages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let ranges = highlights.map(|h| h.passages.get(i).map_or(&[][..], Vec::as_slice));
+            StoredPassageOut {
+                number: p.ordinal + 1,
+                text: &p.text,
+                highlights: ranges,
+                highlights_chars: ranges.map(|r| super::snippet::char_ranges(&p.text, r)),
+            }
+        })
+        .collect();
+    serde_json::to_value(StoredArticleOut {
+        schema_version: SCHEMA_VERSION,
+        article: &stored.article,
+        title_highlights: highlights.map(|h| h.title.as_slice()),
+        passages,
+    })
+    .expect("articles serialize")
 }
 
 /// Prints each hit as one JSON object on its own line.

@@ -73,6 +73,15 @@ impl RenderOptions {
     }
 }
 
+/// Where a query matches in a stored article, for `passim show`'s printers.
+#[derive(Debug, Clone, Default)]
+pub struct StoredHighlights {
+    /// Byte ranges in the title.
+    pub title: Vec<[usize; 2]>,
+    /// Byte ranges in each passage's text, parallel to the passages.
+    pub passages: Vec<Vec<[usize; 2]>>,
+}
+
 /// Whether to colour terminal output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ColorChoice {

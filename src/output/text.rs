@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::{Printer, QueryTag, RenderOptions, snippet};
-use crate::search::{ArticleHit, ArticleRef, Hit, PassageRef};
+use super::{Printer, QueryTag, RenderOptions, StoredHighlights, snippet};
+use crate::search::{ArticleHit, ArticleRef, Hit, PassageRef, StoredArticle};
 
 const INDENT: &str = "    ";
 
@@ -52,7 +52,7 @@ impl<W: Write> TextPrinter<W> {
             article.title.as_str()
         };
         let styled_rank = self.styled(Style::new().bold(), &format!("{rank:>2}."));
-        let title_style = Style::new().bold().fg_color(Some(AnsiColor::Cyan.into()));
+        let title_style = title_style();
         let heading = textwrap::Options::new(self.width)
             .wrap_algorithm(WRAP)
             .word_separator(SEPARATOR)
@@ -80,26 +80,114 @@ impl<W: Write> TextPrinter<W> {
 
     /// The passage, shaped, marked and wrapped.
     fn body(&mut self, passage: &PassageRef, highlights: &[[usize; 2]]) -> io::Result<()> {
-        let shown = self.opts.snippet(&passage.text, highlights);
-        let (on, off) = match &self.opts.markers {
+        self.block(&passage.text, highlights, INDENT, INDENT)
+    }
+
+    /// What goes around a matched word: the `--pre`/`--post` markers, else
+    /// colour when on, else nothing.
+    fn marks(&self) -> (String, String) {
+        match &self.opts.markers {
             Some(m) => (m.pre.clone(), m.post.clone()),
             None if self.color => {
-                let mark = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
+                let mark = match_style();
                 (mark.render().to_string(), mark.render_reset().to_string())
             }
             None => (String::new(), String::new()),
-        };
+        }
+    }
+
+    /// `text` shaped, marked and wrapped, the first line starting with
+    /// `first` and the others with `rest`.
+    fn block(
+        &mut self,
+        text: &str,
+        highlights: &[[usize; 2]],
+        first: &str,
+        rest: &str,
+    ) -> io::Result<()> {
+        let shown = self.opts.snippet(text, highlights);
+        let (on, off) = self.marks();
         let body = marked_text(&shown.text, &shown.highlights, &on, &off);
         let options = textwrap::Options::new(self.width)
             .wrap_algorithm(WRAP)
             .word_separator(SEPARATOR)
-            .initial_indent(INDENT)
-            .subsequent_indent(INDENT);
+            .initial_indent(first)
+            .subsequent_indent(rest);
         for line in textwrap::wrap(&body, options) {
             writeln!(self.out, "{line}")?;
         }
         Ok(())
     }
+
+    /// Prints a stored article (`passim show`): the title with its matches
+    /// marked, a `name: value` line for each field the article has, then
+    /// every passage numbered as search numbers them (`[1]`, `[2]`, ...)
+    /// with the matches of `highlights` marked.
+    pub fn stored(
+        &mut self,
+        stored: &StoredArticle,
+        highlights: Option<&StoredHighlights>,
+    ) -> io::Result<()> {
+        let article = &stored.article;
+        let title_style = title_style();
+        if article.title.is_empty() {
+            let id = self.styled(title_style, &article.id);
+            writeln!(self.out, "{id}")?;
+        } else {
+            // A match ends by going back to the title's style, not to none.
+            let (on, off) = match &self.opts.markers {
+                Some(m) => (m.pre.clone(), m.post.clone()),
+                None if self.color => (
+                    match_style().render().to_string(),
+                    format!("{}{}", match_style().render_reset(), title_style.render()),
+                ),
+                None => (String::new(), String::new()),
+            };
+            let ranges = highlights.map_or(&[][..], |h| h.title.as_slice());
+            let title = marked_text(&article.title, ranges, &on, &off);
+            let options = textwrap::Options::new(self.width)
+                .wrap_algorithm(WRAP)
+                .word_separator(SEPARATOR);
+            for line in textwrap::wrap(&title, options) {
+                let line = self.styled(title_style, &line);
+                writeln!(self.out, "{line}")?;
+            }
+        }
+        let fields = [
+            ("id", Some(article.id.clone())),
+            ("date", article.date.clone()),
+            ("url", article.url.clone()),
+            ("source", article.source.clone()),
+            (
+                "tags",
+                (!article.tags.is_empty()).then(|| article.tags.join(", ")),
+            ),
+        ];
+        for (name, value) in fields {
+            if let Some(value) = value {
+                self.meta(&format!("{name}: {value}"))?;
+            }
+        }
+        for (i, passage) in stored.passages.iter().enumerate() {
+            writeln!(self.out)?;
+            let label = format!("[{}] ", passage.ordinal + 1);
+            let rest = " ".repeat(label.len());
+            let first = self.styled(Style::new().bold(), &label);
+            let ranges = highlights
+                .and_then(|h| h.passages.get(i))
+                .map_or(&[][..], Vec::as_slice);
+            self.block(&passage.text, ranges, &first, &rest)?;
+        }
+        writeln!(self.out)
+    }
+}
+
+fn match_style() -> Style {
+    Style::new().bold().fg_color(Some(AnsiColor::Red.into()))
+}
+
+fn title_style() -> Style {
+    Style::new().bold().fg_color(Some(AnsiColor::Cyan.into()))
 }
 
 /// Greedy line filling: the optimal-fit algorithm balanced lines a little
