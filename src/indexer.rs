@@ -77,7 +77,10 @@ impl Writer {
     /// once, naming the lock, when another process is writing.
     pub fn new(index: &Index, memory_mb: usize) -> Result<Writer> {
         let budget = memory_mb.max(32) * 1_000_000;
-        let inner = index.tantivy().writer(budget).map_err(|e| match e {
+        let tantivy_index = index
+            .for_writing()
+            .with_context(|| format!("cannot open {} for writing", index.dir().display()))?;
+        let inner = tantivy_index.writer(budget).map_err(|e| match e {
             tantivy::TantivyError::LockFailure(LockError::IoError(e), _) => anyhow::anyhow!(
                 "cannot write to {}: cannot create the lock file {}: {e}",
                 index.dir().display(),
