@@ -31,8 +31,14 @@ pub enum Matcher {
     Term(String),
     /// Terms starting with this prefix (`gang*`).
     Prefix(String),
-    /// Consecutive terms; with `slop`, in order with up to `slop` extra words between.
-    Phrase { terms: Vec<String>, slop: u32 },
+    /// Consecutive terms; with `slop`, in order with up to `slop` extra
+    /// words between; with `prefix`, the last term is a prefix
+    /// (`"crime gang"*`).
+    Phrase {
+        terms: Vec<String>,
+        slop: u32,
+        prefix: bool,
+    },
 }
 
 /// Everything a query asks to highlight.
@@ -77,7 +83,11 @@ impl HighlightPlan {
                         .filter(|(_, t)| t.term.starts_with(prefix.as_str()))
                         .map(|(i, _)| i),
                 ),
-                Matcher::Phrase { terms, slop } => mark_phrase(tokens, terms, *slop, &mut marked),
+                Matcher::Phrase {
+                    terms,
+                    slop,
+                    prefix,
+                } => mark_phrase(tokens, terms, *slop, *prefix, &mut marked),
             }
         }
         let mut out: Vec<[usize; 2]> = Vec::with_capacity(marked.len());
@@ -100,7 +110,10 @@ impl HighlightPlan {
             self.matchers.iter().any(|m| match m {
                 Matcher::Term(t) => t == term,
                 Matcher::Prefix(p) => term.starts_with(p.as_str()),
-                Matcher::Phrase { terms, .. } => terms.iter().any(|t| t == term),
+                Matcher::Phrase { terms, prefix, .. } => {
+                    terms.iter().any(|t| t == term)
+                        || (*prefix && terms.last().is_some_and(|p| term.starts_with(p.as_str())))
+                }
             })
         };
         let mut out = Vec::new();
@@ -126,23 +139,34 @@ fn mark_phrase(
     tokens: &[AnalyzedToken],
     terms: &[String],
     slop: u32,
+    prefix: bool,
     marked: &mut BTreeSet<usize>,
 ) {
-    let Some(first) = terms.first() else { return };
+    let last = terms.len().saturating_sub(1);
+    let fits = |n: usize, term: &str| {
+        if prefix && n == last {
+            term.starts_with(terms[n].as_str())
+        } else {
+            term == terms[n]
+        }
+    };
+    if terms.is_empty() {
+        return;
+    }
     for (i, t) in tokens.iter().enumerate() {
-        if &t.term != first {
+        if !fits(0, &t.term) {
             continue;
         }
         let mut hits = vec![i];
         let mut budget = slop as usize;
         let mut j = i;
-        for want in &terms[1..] {
+        for n in 1..terms.len() {
             let prev_pos = tokens[j].position;
             let next = tokens[j + 1..]
                 .iter()
                 .enumerate()
                 .take_while(|(_, c)| c.position <= prev_pos + 1 + budget)
-                .find(|(_, c)| &c.term == want);
+                .find(|(_, c)| fits(n, &c.term));
             match next {
                 Some((k, c)) => {
                     budget -= c.position - prev_pos - 1;
@@ -171,6 +195,21 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn a_phrase_prefix_marks_the_phrase_whose_last_word_starts_with_it() {
+        let plan = HighlightPlan {
+            matchers: vec![Matcher::Phrase {
+                terms: vec!["crime".into(), "gangst".into()],
+                slop: 0,
+                prefix: true,
+            }],
+        };
+        assert_eq!(
+            marked(&plan, "Crime gangsters and crime gangs; gangsters."),
+            ["Crime", "gangsters"]
+        );
+    }
+
     fn term(t: &str) -> Matcher {
         Matcher::Term(t.into())
     }
@@ -192,6 +231,7 @@ mod tests {
             matchers: vec![Matcher::Phrase {
                 terms: analysis::terms("QUDS force"),
                 slop: 0,
+                prefix: false,
             }],
         };
         let text = "QUDS is a force. The QUDS force acts. Force of QUDS.";
@@ -205,6 +245,7 @@ mod tests {
             matchers: vec![Matcher::Phrase {
                 terms: vec!["crime".into(), "gang".into()],
                 slop: 1,
+                prefix: false,
             }],
         };
         assert_eq!(
@@ -232,6 +273,7 @@ mod tests {
                 _ => Matcher::Phrase {
                     terms: vec![w.clone(), words[(i + 1) % words.len()].clone()],
                     slop: u32::from(k % 3),
+                    prefix: false,
                 },
             })
             .collect();
@@ -261,6 +303,7 @@ mod tests {
             matchers: vec![Matcher::Phrase {
                 terms: vec!["ak".into(), "47".into()],
                 slop: 0,
+                prefix: false,
             }],
         };
         assert_eq!(marked(&plan, "an AK47-style rifle"), ["AK47"]);

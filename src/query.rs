@@ -406,7 +406,11 @@ fn add_literal(lit: &UserInputLiteral, analyzer: &mut TextAnalyzer, plan: &mut H
             } else {
                 lit.slop
             };
-            plan.matchers.push(Matcher::Phrase { terms, slop });
+            plan.matchers.push(Matcher::Phrase {
+                terms,
+                slop,
+                prefix: lit.prefix,
+            });
         }
     }
 }
@@ -458,7 +462,16 @@ mod tests {
             plan("\"QUDS force\""),
             [Matcher::Phrase {
                 terms: crate::analysis::terms("QUDS force"),
-                slop: 0
+                slop: 0,
+                prefix: false,
+            }]
+        );
+        assert_eq!(
+            plan("\"crime gangs\"*"),
+            [Matcher::Phrase {
+                terms: crate::analysis::terms("crime gangs"),
+                slop: 0,
+                prefix: true,
             }]
         );
     }

@@ -608,7 +608,11 @@ fn ranking_terms(plan: &HighlightPlan, params: &RankParams) -> Vec<QueryTerm> {
         .iter()
         .flat_map(|m| match m {
             Matcher::Term(t) => vec![t.as_str()],
-            Matcher::Phrase { terms, .. } => terms.iter().map(String::as_str).collect(),
+            // A prefix stands for words the plan does not know.
+            Matcher::Phrase { terms, prefix, .. } => {
+                let exact = terms.len() - usize::from(*prefix);
+                terms[..exact].iter().map(String::as_str).collect()
+            }
             Matcher::Prefix(_) => Vec::new(),
         })
         .collect();

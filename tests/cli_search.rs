@@ -385,3 +385,16 @@ fn a_prefix_beside_words_and_in_a_field_keeps_their_meaning() {
         );
     }
 }
+
+#[test]
+fn a_phrase_prefix_highlights_the_phrase_with_its_last_word_completed() {
+    let idx = Indexed::samples();
+    // "organised crime groups", "crime gangs": only the phrase whose second word starts with "gr".
+    let hits = idx.search_json(&["\"crime gr\"*"], 0);
+    let words: Vec<String> = hits.iter().flat_map(highlighted).collect();
+    assert!(!words.is_empty());
+    for pair in words.chunks(2) {
+        assert_eq!(pair[0].to_lowercase(), "crime", "{words:?}");
+        assert!(pair[1].starts_with("gr"), "{words:?}");
+    }
+}
