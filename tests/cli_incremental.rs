@@ -11,46 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::SystemTime;
 
-use common::{data_dir, passim};
+use common::{Scratch, changes, data_dir, passim, problems, stderr, stdout};
 use serde_json::Value;
-use tempfile::TempDir;
-
-/// A temporary folder with input files under `in/` and an index at `idx/`.
-struct Scratch {
-    dir: TempDir,
-}
 
 impl Scratch {
-    fn new() -> Scratch {
-        let dir = tempfile::tempdir().unwrap();
-        fs::create_dir(dir.path().join("in")).unwrap();
-        Scratch { dir }
-    }
-
-    fn input(&self) -> PathBuf {
-        self.dir.path().join("in")
-    }
-
-    fn index_dir(&self) -> PathBuf {
-        self.dir.path().join("idx")
-    }
-
-    fn write(&self, name: &str, text: &str) {
-        let path = self.input().join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-
-    fn remove(&self, name: &str) {
-        fs::remove_file(self.input().join(name)).unwrap();
-    }
-
-    fn cmd(&self) -> assert_cmd::Command {
-        let mut cmd = passim();
-        cmd.arg("--index").arg(self.index_dir());
-        cmd
-    }
-
     /// `passim index in/ ARGS...`, which must succeed.
     fn index(&self, args: &[&str]) -> Output {
         let out = self
@@ -91,44 +55,6 @@ impl Scratch {
     }
 }
 
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// The summary line's (added, updated, removed, unchanged).
-fn changes(out: &Output) -> (u64, u64, u64, u64) {
-    let text = stdout(out);
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("indexed "))
-        .unwrap_or_else(|| panic!("no summary in {text:?}"));
-    let (_, tail) = line.split_once(" MB/s); ").unwrap();
-    let n: Vec<u64> = tail
-        .split(';')
-        .next()
-        .unwrap()
-        .split(", ")
-        .map(|part| part.split(' ').next().unwrap().parse().unwrap())
-        .collect();
-    (n[0], n[1], n[2], n[3])
-}
-
-/// The summary line's (skipped, errors, warnings).
-fn problems(out: &Output) -> (u64, u64, u64) {
-    let text = stdout(out);
-    let line = text.lines().find(|l| l.starts_with("indexed ")).unwrap();
-    let tail = line.rsplit("; ").next().unwrap();
-    let n: Vec<u64> = tail
-        .split(", ")
-        .map(|part| part.split(' ').next().unwrap().parse().unwrap())
-        .collect();
-    (n[0], n[1], n[2])
-}
-
 fn story(title: &str, body: &str) -> String {
     format!("{title}\n\n{body}\n")
 }
@@ -162,11 +88,11 @@ fn added_changed_deleted_and_renamed_files_are_counted_and_searchable() {
     let s = Scratch::new();
     s.write(
         "a.txt",
-        &story("Seabirds", "An albatross circled the harbour."),
+        story("Seabirds", "An albatross circled the harbour."),
     );
     s.write(
         "b.txt",
-        &story("Pink birds", "A pelican stood in the lagoon."),
+        story("Pink birds", "A pelican stood in the lagoon."),
     );
     s.write(
         "sub/c.md",
@@ -180,10 +106,10 @@ fn added_changed_deleted_and_renamed_files_are_counted_and_searchable() {
         stdout(&out)
     );
 
-    s.write("d.txt", &story("Walruses", "A walrus slept on the ice."));
+    s.write("d.txt", story("Walruses", "A walrus slept on the ice."));
     s.write(
         "b.txt",
-        &story("Pink birds", "A flamingo stood in the lagoon."),
+        story("Pink birds", "A flamingo stood in the lagoon."),
     );
     s.remove("sub/c.md");
     fs::rename(s.input().join("a.txt"), s.input().join("e.txt")).unwrap();
@@ -283,7 +209,7 @@ fn an_unchanged_rerun_writes_nothing_even_when_files_are_touched() {
     for i in 0..40 {
         s.write(
             &format!("day{i:02}/report.txt"),
-            &story(
+            story(
                 &format!("Report {i}"),
                 &format!("Weather report number w{i}x."),
             ),
@@ -317,7 +243,7 @@ fn an_unchanged_rerun_writes_nothing_even_when_files_are_touched() {
     for i in 0..40 {
         s.write(
             &format!("day{i:02}/report.txt"),
-            &story(
+            story(
                 &format!("Report {i}"),
                 &format!("Weather report number w{i}x."),
             ),
@@ -331,7 +257,7 @@ fn an_unchanged_rerun_writes_nothing_even_when_files_are_touched() {
     );
 
     // One real change among them is found.
-    s.write("day07/report.txt", &story("Report 7", "Storm warning w7x."));
+    s.write("day07/report.txt", story("Report 7", "Storm warning w7x."));
     let out = s.index(&[]);
     assert_eq!(changes(&out), (0, 1, 0, 40));
     assert_eq!(s.ids("storm"), ["day07/report.txt"]);
@@ -421,7 +347,7 @@ fn standard_input_read_again_writes_only_what_changed() {
 #[test]
 fn files_excluded_but_still_present_keep_their_articles() {
     let s = Scratch::new();
-    s.write("keep.txt", &story("Kept", "An otter swam upstream."));
+    s.write("keep.txt", story("Kept", "An otter swam upstream."));
     s.write("page.md", "# Page\n\nA badger dug a sett.\n");
     assert_eq!(changes(&s.index(&[])), (2, 0, 0, 0));
     // Narrowed with --glob, the Markdown file is not read, but it is not
@@ -468,9 +394,9 @@ fn duplicate_ids_across_files_keep_the_first_in_input_order_across_runs() {
 #[test]
 fn delete_removes_articles_and_reports_missing_ids() {
     let s = Scratch::new();
-    s.write("owl.txt", &story("Owls", "A tawny owl hooted at night."));
-    s.write("fox.txt", &story("Foxes", "A red fox crossed the lane."));
-    s.write("elk.txt", &story("Elks", "An elk waded into the lake."));
+    s.write("owl.txt", story("Owls", "A tawny owl hooted at night."));
+    s.write("fox.txt", story("Foxes", "A red fox crossed the lane."));
+    s.write("elk.txt", story("Elks", "An elk waded into the lake."));
     s.index(&[]);
 
     let out = s.cmd().args(["delete", "owl.txt"]).output().unwrap();
@@ -518,7 +444,7 @@ fn delete_removes_articles_and_reports_missing_ids() {
     assert_eq!(changes(&out), (0, 0, 0, 1));
     assert!(s.ids("owl").is_empty());
     // ... a changed one does.
-    s.write("owl.txt", &story("Owls", "A barn owl hooted at night."));
+    s.write("owl.txt", story("Owls", "A barn owl hooted at night."));
     let out = s.index(&[]);
     assert_eq!(changes(&out), (1, 0, 0, 1));
     assert_eq!(s.ids("barn"), ["owl.txt"]);
@@ -544,7 +470,7 @@ fn many_small_runs_do_not_leave_many_small_segments() {
     for i in 0..30 {
         s.write(
             &format!("n{i:02}.txt"),
-            &story(&format!("Note {i}"), &format!("Short note q{i}z.")),
+            story(&format!("Note {i}"), &format!("Short note q{i}z.")),
         );
         let out = s.index(&[]);
         assert_eq!(changes(&out), (1, 0, 0, i), "run {i}");

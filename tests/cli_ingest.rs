@@ -8,43 +8,14 @@ mod common;
 
 use std::fs;
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::Output;
 
-use common::{passim, shared_corpus};
+use common::{Scratch, changes, passim, shared_corpus, stderr, stdout};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use serde_json::Value;
-use tempfile::TempDir;
-
-/// A temporary folder with input files under `in/` and an index at `idx/`.
-struct Scratch {
-    dir: TempDir,
-}
 
 impl Scratch {
-    fn new() -> Scratch {
-        let dir = tempfile::tempdir().unwrap();
-        fs::create_dir(dir.path().join("in")).unwrap();
-        Scratch { dir }
-    }
-
-    fn input(&self) -> PathBuf {
-        self.dir.path().join("in")
-    }
-
-    fn index_dir(&self) -> PathBuf {
-        self.dir.path().join("idx")
-    }
-
-    /// Writes `in/NAME`, creating folders.
-    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.input().join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(&path, bytes).unwrap();
-        path
-    }
-
     /// `passim --index idx index ARGS...`
     fn index(&self, args: &[&str]) -> Output {
         self.index_with_stdin(args, None)
@@ -101,14 +72,6 @@ impl Scratch {
     }
 }
 
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = GzEncoder::new(Vec::new(), Compression::default());
     enc.write_all(bytes).unwrap();
@@ -132,21 +95,6 @@ fn counts(out: &Output) -> (u64, u64, u64, u64, u64, u64) {
     assert_eq!(numbers.len(), 13, "{line}");
     let n = |i: usize| numbers[i].parse::<u64>().unwrap();
     (n(0), n(1), n(2), n(10), n(11), n(12))
-}
-
-/// The summary line's (added, updated, removed, unchanged).
-fn changes(out: &Output) -> (u64, u64, u64, u64) {
-    let text = stdout(out);
-    let line = text.lines().find(|l| l.starts_with("indexed ")).unwrap();
-    let (_, tail) = line.split_once(" MB/s); ").unwrap();
-    let n: Vec<u64> = tail
-        .split(';')
-        .next()
-        .unwrap()
-        .split(", ")
-        .map(|part| part.split(' ').next().unwrap().parse().unwrap())
-        .collect();
-    (n[0], n[1], n[2], n[3])
 }
 
 fn text(hit: &Value) -> &str {

@@ -8,19 +8,11 @@ use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use common::{Indexed, data_dir, passim};
+use common::{Indexed, data_dir, passim, stderr, stdout};
 use serde_json::Value;
 
 const GANGS: &str = "000_2e89293e2f7208e5.txt";
 const MEK: &str = "004_d5dc64d26e229a99.txt";
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("utf-8")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// Runs `passim --index INDEX ARGS...`, asserting exit status `code`.
 fn run(index: &Path, args: &[&str], code: i32) -> Output {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Indexed, data_dir, passim};
+use common::{Indexed, changes, data_dir, passim};
 
 /// `n` generated JSON Lines articles; article `i` has the id `big-{i}` and
 /// contains the word `marker{i}`.
@@ -81,24 +81,6 @@ fn big_input(dir: &Path, n: usize) -> PathBuf {
     write_lines(dir, &big_lines(n))
 }
 
-/// The summary line's (added, updated, removed, unchanged).
-fn changes(stdout: &[u8]) -> (u64, u64, u64, u64) {
-    let text = String::from_utf8_lossy(stdout);
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("indexed "))
-        .unwrap_or_else(|| panic!("no summary in {text:?}"));
-    let (_, tail) = line.split_once(" MB/s); ").unwrap();
-    let n: Vec<u64> = tail
-        .split(';')
-        .next()
-        .unwrap()
-        .split(", ")
-        .map(|part| part.split(' ').next().unwrap().parse().unwrap())
-        .collect();
-    (n[0], n[1], n[2], n[3])
-}
-
 /// Starts `passim index` on `input` and kills it (SIGKILL) after
 /// `delay_ms`, whether or not it had finished.
 fn kill_after(index: &Path, input: &Path, delay_ms: u64) {
@@ -159,13 +141,13 @@ fn sigkill_mid_run_leaves_the_last_commit_and_the_next_run_completes() {
     // every article is added now, or one did, and they are all unchanged.
     let out = idx.cmd().arg("index").arg(&big).output().unwrap();
     assert!(out.status.success());
-    let counts = changes(&out.stdout);
+    let counts = changes(&out);
     assert!(
         counts == (30_000, 0, 0, 0) || counts == (0, 0, 0, 30_000),
         "{counts:?}"
     );
     let out = idx.cmd().arg("index").arg(&big).output().unwrap();
-    assert_eq!(changes(&out.stdout), (0, 0, 0, 30_000));
+    assert_eq!(changes(&out), (0, 0, 0, 30_000));
     assert_eq!(search_code(&idx.index(), "marker29999"), 0);
     assert_eq!(search_code(&idx.index(), "marker0"), 0);
     assert_eq!(search_code(&idx.index(), "Alinejad"), 0);
@@ -179,7 +161,7 @@ fn sigkill_during_an_update_keeps_the_old_version_and_the_next_run_counts_right(
     let v1 = big_lines(30_000);
     let big = write_lines(idx.dir.path(), &v1);
     let out = idx.cmd().arg("index").arg(&big).output().unwrap();
-    assert_eq!(changes(&out.stdout), (30_000, 0, 0, 0));
+    assert_eq!(changes(&out), (30_000, 0, 0, 0));
 
     // Version 2: articles 0..100 changed, 100..150 gone, 50 new ones.
     let mut v2: Vec<String> = v1
@@ -222,7 +204,7 @@ fn sigkill_during_an_update_keeps_the_old_version_and_the_next_run_counts_right(
     } else {
         (50, 100, 50, 29_850)
     };
-    assert_eq!(changes(&out.stdout), expected);
+    assert_eq!(changes(&out), expected);
     assert_eq!(search_code(&idx.index(), "marker5"), 1);
     assert_eq!(idx.search_json(&["changed5"], 0).len(), 1);
     assert_eq!(search_code(&idx.index(), "marker120"), 1);
@@ -231,31 +213,53 @@ fn sigkill_during_an_update_keeps_the_old_version_and_the_next_run_counts_right(
     assert_eq!(search_code(&idx.index(), "Alinejad"), 0);
 }
 
+/// True when process `pid` holds tantivy's writer lock on `index` (an
+/// `flock` listed in /proc/locks on the lock file's inode).
+fn holds_writer_lock(index: &Path, pid: u32) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = fs::metadata(index.join(".tantivy-writer.lock")) else {
+        return false;
+    };
+    let locks = fs::read_to_string("/proc/locks").unwrap_or_default();
+    locks.lines().any(|line| {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        // "1: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF"
+        f.len() > 5
+            && f[1] == "FLOCK"
+            && f[4] == pid.to_string()
+            && f[5].rsplit(':').next() == Some(&meta.ino().to_string())
+    })
+}
+
 #[test]
 fn a_second_writer_fails_at_once_naming_the_lock() {
     let idx = Indexed::samples();
     let big = big_input(idx.dir.path(), 30_000);
     let mut first = spawn_index(&idx.index(), &big);
-    // Until the first run has taken the writer lock a second run may still
-    // get it; keep trying while the first runs, and check the refusal.
+    // Try a second run only once the first holds the writer lock: a second
+    // run started earlier could take the lock first and refuse the first.
     let mut refused = false;
     while first.try_wait().unwrap().is_none() && !refused {
+        if !holds_writer_lock(&idx.index(), first.id()) {
+            std::thread::sleep(Duration::from_millis(5));
+            continue;
+        }
         let t = Instant::now();
         let out = idx.cmd().arg("index").arg(data_dir()).output().unwrap();
-        if out.status.code() == Some(2) {
-            let err = String::from_utf8_lossy(&out.stderr);
-            assert!(err.contains("another passim process is writing"), "{err}");
-            assert!(err.contains(".tantivy-writer.lock"), "{err}");
-            assert!(
-                t.elapsed() < Duration::from_secs(10),
-                "the second writer must not wait"
-            );
-            // Searches keep working during the run, on the last commit.
-            assert_eq!(search_code(&idx.index(), "Alinejad"), 0);
-            refused = true;
-        } else {
-            assert!(out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        if first.try_wait().unwrap().is_some() && out.status.code() == Some(0) {
+            break; // the first run ended meanwhile
         }
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("another passim process is writing"), "{err}");
+        assert!(err.contains(".tantivy-writer.lock"), "{err}");
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "the second writer must not wait"
+        );
+        // Searches keep working during the run, on the last commit.
+        assert_eq!(search_code(&idx.index(), "Alinejad"), 0);
+        refused = true;
     }
     assert!(
         refused,

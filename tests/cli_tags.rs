@@ -9,39 +9,17 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::fs;
-use std::path::PathBuf;
 use std::process::Output;
 
-use common::passim;
+use common::{Scratch, passim, stderr, stdout};
 use serde_json::{Value, json};
-use tempfile::TempDir;
-
-/// Input files under `in/`, the index at `idx/`.
-struct Scratch {
-    dir: TempDir,
-}
 
 impl Scratch {
-    fn new() -> Scratch {
-        let dir = tempfile::tempdir().unwrap();
-        fs::create_dir(dir.path().join("in")).unwrap();
-        Scratch { dir }
-    }
-
-    fn input(&self) -> PathBuf {
-        self.dir.path().join("in")
-    }
-
-    fn write(&self, name: &str, text: &str) {
-        fs::write(self.input().join(name), text).unwrap();
-    }
-
     /// `passim --index idx ARGS...`
     fn run(&self, args: &[&str]) -> Output {
         passim()
             .arg("--index")
-            .arg(self.dir.path().join("idx"))
+            .arg(self.index_dir())
             .args(args)
             .output()
             .unwrap()
@@ -98,14 +76,6 @@ impl Scratch {
             })
             .collect()
     }
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn set(ids: &[&str]) -> BTreeSet<String> {
@@ -361,7 +331,7 @@ fn changing_only_the_tags_re_indexes_the_article() {
             "---\ntitle: Harbour reopens\ntags: [{tags}]\n---\n\nThe old harbour reopened after repairs.\n"
         )
     };
-    s.write("harbour.md", &page("local"));
+    s.write("harbour.md", page("local"));
     s.write("other.md", "# Quay\n\nThe quay stays shut.\n");
     s.write(
         "dump.jsonl",
@@ -379,7 +349,7 @@ fn changing_only_the_tags_re_indexes_the_article() {
     );
     assert_eq!(s.ids("tags:local harbour"), set(&["harbour.md"]));
 
-    s.write("harbour.md", &page("local, maritime"));
+    s.write("harbour.md", page("local, maritime"));
     s.write(
         "dump.jsonl",
         concat!(

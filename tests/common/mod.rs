@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -116,4 +117,85 @@ pub fn highlighted(hit: &Value) -> Vec<String> {
             text[s..e].to_string()
         })
         .collect()
+}
+
+/// Standard output of a finished command, as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Standard error of a finished command, as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The `passim index` summary line in `out`'s standard output.
+fn summary(out: &Output) -> String {
+    let text = stdout(out);
+    text.lines()
+        .find(|l| l.starts_with("indexed "))
+        .unwrap_or_else(|| panic!("no summary in {text:?}"))
+        .to_string()
+}
+
+/// The leading numbers of the comma-separated parts of `part`.
+fn counts(part: &str) -> Vec<u64> {
+    part.split(", ")
+        .map(|p| p.split(' ').next().unwrap().parse().unwrap())
+        .collect()
+}
+
+/// The summary line's (added, updated, removed, unchanged).
+pub fn changes(out: &Output) -> (u64, u64, u64, u64) {
+    let line = summary(out);
+    let (_, tail) = line.split_once(" MB/s); ").unwrap();
+    let n = counts(tail.split(';').next().unwrap());
+    (n[0], n[1], n[2], n[3])
+}
+
+/// The summary line's (skipped, errors, warnings).
+pub fn problems(out: &Output) -> (u64, u64, u64) {
+    let n = counts(summary(out).rsplit("; ").next().unwrap());
+    (n[0], n[1], n[2])
+}
+
+/// A temporary folder with input files under `in/` and an index at `idx/`.
+/// Test files add the helpers they need in their own `impl Scratch`.
+pub struct Scratch {
+    pub dir: TempDir,
+}
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("in")).unwrap();
+        Scratch { dir }
+    }
+
+    pub fn input(&self) -> PathBuf {
+        self.dir.path().join("in")
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.dir.path().join("idx")
+    }
+
+    /// Writes `in/NAME`, creating folders.
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.input().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    pub fn remove(&self, name: &str) {
+        std::fs::remove_file(self.input().join(name)).unwrap();
+    }
+
+    /// `passim --index idx`
+    pub fn cmd(&self) -> Command {
+        let mut cmd = passim();
+        cmd.arg("--index").arg(self.index_dir());
+        cmd
+    }
 }
