@@ -82,7 +82,7 @@ pub fn cut(body: &str, config: &PassageConfig) -> Vec<PassageSpan> {
             let words = if ascii {
                 ascii::word_count(&body[sentence.clone()])
             } else {
-                body[sentence.clone()].unicode_words().count()
+                crate::analysis::words(&body[sentence.clone()]).count()
             };
             if words > config.hard_cap() {
                 split_long(body, sentence, config.target_words, &mut units);
