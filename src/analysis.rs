@@ -603,6 +603,8 @@ const DIGIT: u8 = 2;
 const JOINER: u8 = 4;
 /// ASCII white space: space, tab, line feed, vertical tab, form feed, return.
 const SPACE: u8 = 8;
+/// A byte of a character beyond ASCII.
+const OTHER: u8 = 16;
 
 static CLASSES: [u8; 256] = {
     let mut table = [0u8; 256];
@@ -620,6 +622,10 @@ static CLASSES: [u8; 256] = {
         } else {
             0
         };
+        b += 1;
+    }
+    while b < 256 {
+        table[b] = OTHER;
         b += 1;
     }
     table
@@ -653,8 +659,8 @@ impl<'a> Iterator for Words<'a> {
                 self.pos = start;
                 return None;
             }
-            let end = run_end(bytes, start);
-            if bytes[start..end].is_ascii() {
+            let (end, ascii) = run_end(bytes, start);
+            if ascii {
                 self.pos = start;
                 self.run_end = end;
                 continue;
@@ -669,7 +675,7 @@ impl<'a> Iterator for Words<'a> {
                 region_end = if next == bytes.len() {
                     next
                 } else {
-                    run_end(bytes, next)
+                    run_end(bytes, next).0
                 };
             }
             let region = &self.text[self.pos..region_end];
@@ -731,12 +737,18 @@ impl<'a> Words<'a> {
     }
 }
 
-/// End of the run of non-space bytes starting at `start`.
-fn run_end(bytes: &[u8], start: usize) -> usize {
-    bytes[start..]
-        .iter()
-        .position(|&b| CLASSES[b as usize] == SPACE)
-        .map_or(bytes.len(), |n| start + n)
+/// End of the run of non-space bytes starting at `start`, and whether it
+/// is all ASCII: one pass over the run.
+fn run_end(bytes: &[u8], start: usize) -> (usize, bool) {
+    let mut other = 0u8;
+    for (i, &b) in bytes[start..].iter().enumerate() {
+        let class = CLASSES[b as usize];
+        if class == SPACE {
+            return (start + i, other == 0);
+        }
+        other |= class & OTHER;
+    }
+    (bytes.len(), other == 0)
 }
 
 #[cfg(test)]
