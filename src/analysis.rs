@@ -11,8 +11,9 @@
 //! assert_eq!(terms, ["erdogan", "gang", "assassin", "the", "us", "envoy"]);
 //! ```
 
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer,
@@ -27,13 +28,13 @@ pub const ANALYZER_NAME: &str = "passim";
 /// uuencoded attachments, hashes and URLs run together, never words people search.
 pub const MAX_TOKEN_BYTES: usize = 48;
 
-/// Distinct words whose indexed form one analyzer remembers before it starts
+/// Distinct words whose indexed form one thread remembers before it starts
 /// afresh; bounds its memory (about 100 bytes a word) while keeping the hit
 /// rate high on news text, whose common words recur in every passage.
 pub const TERM_CACHE_WORDS: usize = 50_000;
 
-/// Builds the analyzer. Cheap to call, but each analyzer learns the indexed
-/// form of the words it sees, so reusing one is faster than building one per text.
+/// Builds the analyzer. Cheap to call: the indexed forms of the words seen
+/// are remembered per thread, shared by every analyzer on it.
 pub fn analyzer() -> TextAnalyzer {
     TextAnalyzer::from(PassimTokenizer::default())
 }
@@ -87,7 +88,7 @@ pub fn terms(text: &str) -> Vec<String> {
 /// The word parts of a text, each cleaned, with positions: the splitting
 /// [`WordTokenizer`] documents, shared by it and [`PassimTokenizer`].
 struct WordParts<'a> {
-    words: UnicodeWordIndices<'a>,
+    words: Words<'a>,
     /// The word being split into letter/digit parts, its offset, and where
     /// its next part starts.
     word: &'a str,
@@ -99,7 +100,7 @@ struct WordParts<'a> {
 impl<'a> WordParts<'a> {
     fn new(text: &'a str) -> Self {
         WordParts {
-            words: text.unicode_word_indices(),
+            words: words(text),
             word: "",
             word_offset: 0,
             part_start: 0,
@@ -107,12 +108,23 @@ impl<'a> WordParts<'a> {
         }
     }
 
-    /// Writes the next part's cleaned text into `clean` and returns its byte
-    /// range in the text and its position.
-    fn next_part(&mut self, clean: &mut String) -> Option<(usize, usize, usize)> {
+    /// The next part's cleaned text (a slice of the text, or of `clean`
+    /// when cleaning changed it), its byte range in the text and its position.
+    fn next_part<'c>(&mut self, clean: &'c mut String) -> Option<(&'c str, usize, usize, usize)>
+    where
+        'a: 'c,
+    {
         loop {
             while self.part_start >= self.word.len() {
-                let (offset, word) = self.words.next()?;
+                let (offset, word, simple) = self.words.next()?;
+                if simple {
+                    // ASCII letters only or digits only: one part, clean as it is.
+                    self.word = "";
+                    self.part_start = 0;
+                    let position = self.position;
+                    self.position += 1;
+                    return Some((word, offset, offset + word.len(), position));
+                }
                 self.word = &word[..strip_possessive(word)];
                 self.word_offset = offset;
                 self.part_start = 0;
@@ -126,7 +138,12 @@ impl<'a> WordParts<'a> {
             }
             let position = self.position;
             self.position += 1;
-            return Some((self.word_offset + from, self.word_offset + to, position));
+            return Some((
+                clean.as_str(),
+                self.word_offset + from,
+                self.word_offset + to,
+                position,
+            ));
         }
     }
 }
@@ -158,12 +175,12 @@ impl Tokenizer for WordTokenizer {
         let mut tokens = Vec::new();
         let mut parts = WordParts::new(text);
         let mut clean = String::new();
-        while let Some((offset_from, offset_to, position)) = parts.next_part(&mut clean) {
+        while let Some((word, offset_from, offset_to, position)) = parts.next_part(&mut clean) {
             tokens.push(Token {
                 offset_from,
                 offset_to,
                 position,
-                text: clean.clone(),
+                text: word.to_string(),
                 position_length: 1,
             });
         }
@@ -199,28 +216,33 @@ impl TokenStream for WordTokenStream {
 /// word it has seen (up to [`TERM_CACHE_WORDS`]), so the stemmer runs once
 /// per distinct word rather than once per occurrence, and it allocates
 /// nothing per token. Indexing, query parsing and highlighting spend most
-/// of their analysis time on words already seen.
+/// of their analysis time on words already seen. The cache belongs to the
+/// thread, shared by every analyzer on it.
 pub struct PassimTokenizer {
     normalizer: TextAnalyzer,
-    /// Cleaned surface word → indexed form (None: dropped as too long).
-    cache: HashMap<ShortWord, Option<ShortWord>, BuildHasherDefault<WordHasher>>,
     clean: String,
+}
+
+thread_local! {
+    /// The words the analyzers of this thread have seen. One cache per
+    /// thread rather than per analyzer: tantivy clones the registered
+    /// analyzer for every field of every segment it writes, and separate
+    /// caches would each learn the vocabulary afresh and crowd each other
+    /// out of the CPU caches (lookups are bound by memory loads).
+    static TERMS: RefCell<TermCache> = RefCell::new(TermCache::default());
 }
 
 impl Default for PassimTokenizer {
     fn default() -> Self {
         PassimTokenizer {
             normalizer: normalizer(),
-            cache: HashMap::default(),
             clean: String::new(),
         }
     }
 }
 
 impl Clone for PassimTokenizer {
-    /// A clone starts with an empty cache: tantivy clones the registered
-    /// analyzer for each indexing thread and query, and copying a full cache
-    /// each time would cost more than it saves.
+    /// A clone shares the thread's cache of indexed forms, like the original.
     fn clone(&self) -> Self {
         PassimTokenizer::default()
     }
@@ -228,9 +250,7 @@ impl Clone for PassimTokenizer {
 
 impl std::fmt::Debug for PassimTokenizer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PassimTokenizer")
-            .field("cached_words", &self.cache.len())
-            .finish()
+        f.debug_struct("PassimTokenizer").finish_non_exhaustive()
     }
 }
 
@@ -253,67 +273,151 @@ impl Tokenizer for PassimTokenizer {
     }
 }
 
-impl PassimTokenizer {
-    /// The indexed form of the cleaned word in `self.clean`, written to
-    /// `out`; false when the word is dropped.
-    fn normalize_into(&mut self, out: &mut String) -> bool {
-        let key = ShortWord::new(&self.clean);
-        if let Some(known) = key.and_then(|k| self.cache.get(&k)) {
-            out.clear();
-            return match known {
-                Some(term) => {
-                    out.push_str(term.as_str());
-                    true
-                }
-                None => false,
-            };
+/// Cleaned surface words and their indexed forms, as one thread learns them.
+struct TermCache {
+    /// The last word seen in each slot (by hash) and its value in `map`: a
+    /// direct-mapped table small enough to stay in the CPU's cache, that
+    /// answers for the commonest words of news text with one memory load.
+    /// An empty slot holds the empty word, which is never looked up.
+    front: Box<[FrontEntry]>,
+    /// Word → where its indexed form is in `terms` (start << 32 | length),
+    /// or [`DROPPED`] when the word is dropped.
+    map: HashMap<ShortWord, u64, BuildHasherDefault<WordHasher>>,
+    /// The indexed forms, one after the other: copied out without the
+    /// UTF-8 check that rebuilding a `str` from packed bytes would need.
+    terms: String,
+}
+
+/// Slots of [`TermCache::front`] (a power of two): 128 KB.
+const FRONT_SLOTS: usize = 4096;
+
+/// A slot of [`TermCache::front`], aligned so that it never straddles two
+/// CPU cache lines.
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct FrontEntry {
+    word: ShortWord,
+    value: u64,
+}
+
+impl Default for TermCache {
+    fn default() -> Self {
+        TermCache {
+            front: vec![FrontEntry::default(); FRONT_SLOTS].into_boxed_slice(),
+            map: HashMap::default(),
+            terms: String::new(),
         }
-        let mut stream = self.normalizer.token_stream(&self.clean);
-        let term = stream.advance().then(|| stream.token().text.as_str());
+    }
+}
+
+impl TermCache {
+    /// Writes the indexed form of the cleaned `word` to `out`; false when
+    /// the word is dropped.
+    fn normalize(&mut self, normalizer: &mut TextAnalyzer, word: &str, out: &mut String) -> bool {
         out.clear();
-        out.push_str(term.unwrap_or_default());
-        // Words or terms too long to pack are rare; they are not remembered.
-        let value = term.map(ShortWord::new);
-        if let Some(key) = key
-            && value != Some(None)
-        {
-            if self.cache.len() >= TERM_CACHE_WORDS {
-                self.cache.clear();
+        let key = ShortWord::new(word);
+        let known = key.and_then(|key| {
+            let hash = BuildHasherDefault::<WordHasher>::default().hash_one(key);
+            let slot = &mut self.front[hash as usize & (FRONT_SLOTS - 1)];
+            if slot.word == key {
+                return Some(slot.value);
             }
-            self.cache.insert(key, value.flatten());
+            let value = *self.map.get(&key)?;
+            *slot = FrontEntry { word: key, value };
+            Some(value)
+        });
+        if let Some(known) = known {
+            if known == DROPPED {
+                return false;
+            }
+            let (start, len) = ((known >> 32) as usize, (known & 0xffff_ffff) as usize);
+            out.push_str(&self.terms[start..start + len]);
+            return true;
+        }
+        // Numbers are their own indexed form (no case, no diacritics, and
+        // the stemmer leaves digits alone); they are too varied to be worth
+        // remembering.
+        if word.as_bytes()[0].is_ascii_digit() && word.bytes().all(|b| b.is_ascii_digit()) {
+            if word.len() < MAX_TOKEN_BYTES {
+                out.push_str(word);
+                return true;
+            }
+            return false;
+        }
+        let mut stream = normalizer.token_stream(word);
+        let term = stream.advance().then(|| stream.token().text.as_str());
+        out.push_str(term.unwrap_or_default());
+        // Words too long to pack are rare; they are not remembered.
+        if let Some(key) = key {
+            if self.map.len() >= TERM_CACHE_WORDS {
+                self.map.clear();
+                self.terms.clear();
+                self.front.fill(FrontEntry::default());
+            }
+            let value = term.map_or(DROPPED, |t| {
+                let start = self.terms.len() as u64;
+                self.terms.push_str(t);
+                start << 32 | t.len() as u64
+            });
+            self.map.insert(key, value);
         }
         term.is_some()
     }
 }
 
+/// [`TermCache`] value of a dropped word.
+const DROPPED: u64 = u64::MAX;
+
 /// A word of up to 23 bytes packed with its length into 24 bytes, so the
 /// cache hashes and compares it without a heap allocation or a pointer to
-/// follow (the cost that dominated lookups with `String` keys).
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct ShortWord([u8; 24]);
+/// follow (the cost that dominated lookups with `String` keys). It is
+/// built in registers from whole loads of the word: a byte-wise copy to
+/// memory read back as words stalls the CPU (failed store forwarding),
+/// which cost more than the lookup itself.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+struct ShortWord([u64; 3]);
 
 impl ShortWord {
     fn new(word: &str) -> Option<ShortWord> {
-        let len = word.len();
+        let bytes = word.as_bytes();
+        let len = bytes.len();
         if len > 23 {
             return None;
         }
-        let mut bytes = [0u8; 24];
-        bytes[..len].copy_from_slice(word.as_bytes());
-        bytes[23] = len as u8;
-        Some(ShortWord(bytes))
+        let mut packed = [0u64; 3];
+        let mut chunks = bytes.chunks_exact(8);
+        for (slot, chunk) in packed.iter_mut().zip(&mut chunks) {
+            *slot = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        }
+        let tail = chunks.remainder();
+        if !tail.is_empty() {
+            packed[len / 8] = load_tail(tail);
+        }
+        // Byte 23 holds the length.
+        packed[2] |= (len as u64) << 56;
+        Some(ShortWord(packed))
     }
+}
 
-    fn as_str(&self) -> &str {
-        let len = self.0[23] as usize;
-        std::str::from_utf8(&self.0[..len]).expect("built from a str")
+/// 1 to 7 bytes as a little-endian integer, from at most two loads.
+fn load_tail(tail: &[u8]) -> u64 {
+    let n = tail.len();
+    if n >= 4 {
+        // Two overlapping 4-byte loads; the overlap holds the same bytes.
+        let low = u32::from_le_bytes(tail[..4].try_into().expect("4 bytes")) as u64;
+        let high = u32::from_le_bytes(tail[n - 4..].try_into().expect("4 bytes")) as u64;
+        low | high << (8 * (n - 4))
+    } else {
+        tail[0] as u64
+            | (tail[n / 2] as u64) << (8 * (n / 2))
+            | (tail[n - 1] as u64) << (8 * (n - 1))
     }
 }
 
 impl Hash for ShortWord {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for chunk in self.0.chunks_exact(8) {
-            state.write_u64(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        for word in self.0 {
+            state.write_u64(word);
         }
     }
 }
@@ -345,13 +449,15 @@ impl Hasher for WordHasher {
 
 impl TokenStream for PassimTokenStream<'_> {
     fn advance(&mut self) -> bool {
+        let PassimTokenizer { normalizer, clean } = &mut *self.tokenizer;
         loop {
-            let tokenizer = &mut *self.tokenizer;
-            let Some((from, to, position)) = self.parts.next_part(&mut tokenizer.clean) else {
+            let Some((word, from, to, position)) = self.parts.next_part(clean) else {
                 return false;
             };
+            let kept = TERMS
+                .with_borrow_mut(|cache| cache.normalize(normalizer, word, &mut self.token.text));
             // A dropped word keeps its position, as the filter chain leaves it.
-            if tokenizer.normalize_into(&mut self.token.text) {
+            if kept {
                 self.token.offset_from = from;
                 self.token.offset_to = to;
                 self.token.position = position;
@@ -457,6 +563,192 @@ fn part_end(word: &str, start: usize) -> usize {
         }
     }
     word.len()
+}
+
+/// The words of `text` with their byte offsets: exactly the words of
+/// `unicode_word_indices` (UAX #29 segments holding a letter or digit), each
+/// flagged when it is plain ASCII letters only or digits only and so needs
+/// no cleaning or splitting.
+///
+/// Runs of ASCII between white space — most of news text — are segmented
+/// here byte by byte; UAX #29 never joins across ASCII white space next to
+/// ASCII, so such a run segments alone as it does in its text. Stretches
+/// holding other characters go to `unicode-segmentation`, cut at white
+/// space that follows an ASCII character, where the same holds.
+pub(crate) fn words(text: &str) -> Words<'_> {
+    Words {
+        text,
+        pos: 0,
+        run_end: 0,
+        region: None,
+    }
+}
+
+/// Iterator of [`words`].
+pub(crate) struct Words<'a> {
+    text: &'a str,
+    /// Next byte to look at. Outside an ASCII run, it follows an ASCII
+    /// byte (or is 0): a place where segmenting may start afresh.
+    pos: usize,
+    /// End of the ASCII run being scanned (`pos` < `run_end`), or `pos`.
+    run_end: usize,
+    /// A stretch segmented by `unicode-segmentation`, with its offset.
+    region: Option<(usize, UnicodeWordIndices<'a>)>,
+}
+
+/// Byte classes for ASCII word segmentation.
+const LETTER: u8 = 1;
+const DIGIT: u8 = 2;
+/// `_`, which joins words (UAX #29 ExtendNumLet) but is not alphanumeric.
+const JOINER: u8 = 4;
+/// ASCII white space: space, tab, line feed, vertical tab, form feed, return.
+const SPACE: u8 = 8;
+/// A byte of a character beyond ASCII.
+const OTHER: u8 = 16;
+
+static CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphabetic() {
+            LETTER
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else if c == b'_' {
+            JOINER
+        } else if matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+            SPACE
+        } else {
+            0
+        };
+        b += 1;
+    }
+    while b < 256 {
+        table[b] = OTHER;
+        b += 1;
+    }
+    table
+};
+
+impl<'a> Iterator for Words<'a> {
+    /// Offset, word, and whether it is plain ASCII letters or digits.
+    type Item = (usize, &'a str, bool);
+
+    fn next(&mut self) -> Option<(usize, &'a str, bool)> {
+        let bytes = self.text.as_bytes();
+        loop {
+            if let Some((base, words)) = &mut self.region {
+                if let Some((offset, word)) = words.next() {
+                    return Some((*base + offset, word, false));
+                }
+                self.region = None;
+            }
+            if self.pos < self.run_end {
+                if let Some(word) = self.ascii_word(bytes) {
+                    return Some(word);
+                }
+                continue;
+            }
+            // The next run of non-space bytes.
+            let mut start = self.pos;
+            while start < bytes.len() && CLASSES[bytes[start] as usize] == SPACE {
+                start += 1;
+            }
+            if start == bytes.len() {
+                self.pos = start;
+                return None;
+            }
+            let (end, ascii) = run_end(bytes, start);
+            if ascii {
+                self.pos = start;
+                self.run_end = end;
+                continue;
+            }
+            // Up to the end of a run that ends in ASCII, or of the text.
+            let mut region_end = end;
+            while region_end < bytes.len() && bytes[region_end - 1] >= 0x80 {
+                let mut next = region_end;
+                while next < bytes.len() && CLASSES[bytes[next] as usize] == SPACE {
+                    next += 1;
+                }
+                region_end = if next == bytes.len() {
+                    next
+                } else {
+                    run_end(bytes, next).0
+                };
+            }
+            let region = &self.text[self.pos..region_end];
+            self.region = Some((self.pos, region.unicode_word_indices()));
+            self.pos = region_end;
+            self.run_end = region_end;
+        }
+    }
+}
+
+impl<'a> Words<'a> {
+    /// The next word of the ASCII run `pos..run_end`, by UAX #29 rules as
+    /// they apply to ASCII: letters, digits and `_` join (WB5, WB8-WB10,
+    /// WB13a/b); one `.` `'` `:` joins letters (WB6/7) and one `.` `'` `,`
+    /// `;` joins digits (WB11/12); anything else breaks.
+    fn ascii_word(&mut self, bytes: &[u8]) -> Option<(usize, &'a str, bool)> {
+        let end = self.run_end;
+        let mut i = self.pos;
+        while i < end {
+            if CLASSES[bytes[i] as usize] & (LETTER | DIGIT | JOINER) == 0 {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut kinds = 0u8;
+            loop {
+                while i < end {
+                    let class = CLASSES[bytes[i] as usize];
+                    if class & (LETTER | DIGIT | JOINER) == 0 {
+                        break;
+                    }
+                    kinds |= class;
+                    i += 1;
+                }
+                if i + 1 < end {
+                    let (prev, mid, next) = (bytes[i - 1], bytes[i], bytes[i + 1]);
+                    let letters = prev.is_ascii_alphabetic()
+                        && next.is_ascii_alphabetic()
+                        && matches!(mid, b'.' | b'\'' | b':');
+                    let digits = prev.is_ascii_digit()
+                        && next.is_ascii_digit()
+                        && matches!(mid, b'.' | b'\'' | b',' | b';');
+                    if letters || digits {
+                        kinds |= JOINER;
+                        i += 1;
+                        continue;
+                    }
+                }
+                break;
+            }
+            if kinds & (LETTER | DIGIT) != 0 {
+                self.pos = i;
+                let simple = kinds == LETTER || kinds == DIGIT;
+                return Some((start, &self.text[start..i], simple));
+            }
+        }
+        self.pos = end;
+        None
+    }
+}
+
+/// End of the run of non-space bytes starting at `start`, and whether it
+/// is all ASCII: one pass over the run.
+fn run_end(bytes: &[u8], start: usize) -> (usize, bool) {
+    let mut other = 0u8;
+    for (i, &b) in bytes[start..].iter().enumerate() {
+        let class = CLASSES[b as usize];
+        if class == SPACE {
+            return (start + i, other == 0);
+        }
+        other |= class & OTHER;
+    }
+    (bytes.len(), other == 0)
 }
 
 #[cfg(test)]
@@ -586,6 +878,88 @@ mod tests {
             let expected = tokens_with(&mut reference_analyzer(), &text);
             prop_assert_eq!(&tokens_with(&mut fused, &text), &expected);
             prop_assert_eq!(&tokens_with(&mut fused, &text), &expected);
+        }
+    }
+
+    /// Text mixing ASCII with what UAX #29 treats specially beside it:
+    /// combining marks and format characters after spaces, other spaces,
+    /// regional indicators, emoji joiners, letters of other scripts.
+    fn mixed_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            4 => "[a-zA-Z0-9]{1,6}",
+            3 => "[ \t\n\r\x0b\x0c]{1,2}",
+            2 => "[.,;:'_\"$-]",
+            1 => prop_oneof![
+                Just("\u{301}"),
+                Just("\u{345}"),
+                Just("\u{200d}"),
+                Just("\u{ad}"),
+                Just("\u{3000}"),
+                Just("\u{a0}"),
+                Just("’"),
+                Just("🇬🇧"),
+                Just("👍🏽"),
+                Just("é"),
+                Just("Ω"),
+                Just("محمد"),
+                Just("日本"),
+                Just("カタカナ"),
+                Just("£"),
+                Just("½"),
+            ]
+            .prop_map(str::to_string),
+        ];
+        proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+    }
+
+    fn check_words(text: &str) -> Result<(), TestCaseError> {
+        let got: Vec<(usize, &str)> = words(text).map(|(o, w, _)| (o, w)).collect();
+        let expected: Vec<(usize, &str)> = text.unicode_word_indices().collect();
+        prop_assert_eq!(got, expected);
+        for (_, word, simple) in words(text) {
+            let plain = word.bytes().all(|b| b.is_ascii_alphabetic())
+                || word.bytes().all(|b| b.is_ascii_digit());
+            prop_assert!(!simple || plain, "{:?} flagged simple", word);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn words_match_unicode_segmentation(text in mixed_text()) {
+            check_words(&text)?;
+        }
+
+        #[test]
+        fn words_match_unicode_segmentation_on_any_text(text in "\\PC{0,80}") {
+            check_words(&text)?;
+        }
+    }
+
+    #[test]
+    fn short_words_pack_every_byte_and_the_length() {
+        let text = "abcdefghijklmnopqrstuvw";
+        for len in 0..=23 {
+            let packed = ShortWord::new(&text[..len]).expect("short");
+            let mut expected = [0u8; 24];
+            expected[..len].copy_from_slice(&text.as_bytes()[..len]);
+            expected[23] = len as u8;
+            let bytes: Vec<u8> = packed.0.iter().flat_map(|w| w.to_le_bytes()).collect();
+            assert_eq!(bytes, expected, "{len} bytes");
+        }
+        assert!(ShortWord::new(&"x".repeat(24)).is_none());
+    }
+
+    #[test]
+    fn numbers_are_their_own_terms() {
+        for n in [1, 2, 5, 23, 24, 47, 48, 60] {
+            let number = "7".repeat(n);
+            let expected = tokens_with(&mut reference_analyzer(), &number);
+            let mut fused = analyzer();
+            assert_eq!(tokens_with(&mut fused, &number), expected, "{n} digits");
+            assert_eq!(tokens_with(&mut fused, &number), expected, "{n} digits");
         }
     }
 

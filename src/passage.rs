@@ -82,7 +82,7 @@ pub fn cut(body: &str, config: &PassageConfig) -> Vec<PassageSpan> {
             let words = if ascii {
                 ascii::word_count(&body[sentence.clone()])
             } else {
-                body[sentence.clone()].unicode_words().count()
+                crate::analysis::words(&body[sentence.clone()]).count()
             };
             if words > config.hard_cap() {
                 split_long(body, sentence, config.target_words, &mut units);
@@ -372,19 +372,41 @@ mod ascii {
     fn advance(s: State, c: Cat) -> State {
         match (s[3], c) {
             (Part::ClosePlus, Cat::Close) | (Part::SpPlus, Cat::Sp) => s,
-            _ => [
-                s[1],
-                s[2],
-                s[3],
-                match c {
-                    Cat::ATerm => Part::ATerm,
-                    Cat::Upper | Cat::Lower => Part::UpperLower,
-                    Cat::Close => Part::ClosePlus,
-                    Cat::Sp => Part::SpPlus,
-                    Cat::STerm => Part::STerm,
-                    _ => Part::Other,
-                },
-            ],
+            _ => [s[1], s[2], s[3], part_of(c)],
+        }
+    }
+
+    /// The part a byte shifts into the state after a different part.
+    static PARTS: [Part; 256] = {
+        let mut table = [Part::Other; 256];
+        let mut b = 0;
+        while b < 256 {
+            table[b] = part_of(category(b as u8));
+            b += 1;
+        }
+        table
+    };
+
+    const fn part_of(c: Cat) -> Part {
+        match c {
+            Cat::ATerm => Part::ATerm,
+            Cat::Upper | Cat::Lower => Part::UpperLower,
+            Cat::Close => Part::ClosePlus,
+            Cat::Sp => Part::SpPlus,
+            Cat::STerm => Part::STerm,
+            _ => Part::Other,
+        }
+    }
+
+    /// The state after `n` bytes of `part` (`UpperLower` or `Other`, which
+    /// [`advance`] shifts in one by one).
+    fn shift(s: State, part: Part, n: usize) -> State {
+        match n {
+            0 => s,
+            1 => [s[1], s[2], s[3], part],
+            2 => [s[2], s[3], part, part],
+            3 => [s[3], part, part, part],
+            _ => [part; 4],
         }
     }
 
@@ -426,7 +448,24 @@ mod ascii {
         let bytes = text.as_bytes();
         let mut breaks = Vec::new();
         let mut state: State = [Part::Sot; 4];
-        for (pos, &b) in bytes.iter().enumerate() {
+        let mut pos = 0;
+        while pos < bytes.len() {
+            // Inside a run of letters, or of other non-terminal bytes,
+            // nothing breaks and each byte only shifts its part into the
+            // state: skip the run, then shift once.
+            let part = state[3];
+            if matches!(part, Part::UpperLower | Part::Other) {
+                let start = pos;
+                while pos < bytes.len() && PARTS[bytes[pos] as usize] == part {
+                    pos += 1;
+                }
+                state = shift(state, part, pos - start);
+                if pos == bytes.len() {
+                    break;
+                }
+            }
+            let b = bytes[pos];
+            pos += 1;
             let before = state;
             let c = cat(b);
             state = advance(state, c);
@@ -437,12 +476,12 @@ mod ascii {
             }
             let no_break = match c {
                 _ if before[3] == Part::Sot => {
-                    breaks.push(pos);
+                    breaks.push(pos - 1);
                     continue;
                 }
                 Cat::Numeric if before[3] == Part::ATerm => true,
                 Cat::Upper if before[2] == Part::UpperLower && before[3] == Part::ATerm => true,
-                _ if sb8(&before, &bytes[pos..]) => true,
+                _ if sb8(&before, &bytes[pos - 1..]) => true,
                 Cat::SContinue | Cat::STerm | Cat::ATerm if is_term(terminator(&before, true)) => {
                     true
                 }
@@ -451,7 +490,7 @@ mod ascii {
                 _ => !is_term(terminator(&before, true)),
             };
             if !no_break {
-                breaks.push(pos);
+                breaks.push(pos - 1);
             }
         }
         if !bytes.is_empty() {
