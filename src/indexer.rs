@@ -50,7 +50,11 @@ use crate::schema::{Fields, kind, names};
 use crate::{Article, Index};
 
 /// Default writer memory budget in MB, shared by the indexing threads.
-pub const DEFAULT_MEMORY_MB: usize = 128;
+///
+/// A bigger budget means fewer, bigger segments and less merging: at 256
+/// a 225 MB corpus indexes in 12.4 s instead of 17.3 s (peak resident
+/// 330 MB instead of 230 MB), and 56 MB in 2.9 s either way.
+pub const DEFAULT_MEMORY_MB: usize = 256;
 
 /// Writes articles into an index. Nothing is visible to searches until
 /// [`Writer::commit`].
