@@ -246,6 +246,11 @@ fn show_prints_every_stored_passage_as_search_finds_it() {
         Some("Iran hires crime gangs to murder dissidents in West")
     );
     assert_eq!(lines.next(), Some(format!("    id: {GANGS}").as_str()));
+    let path = lines.next().unwrap();
+    assert!(
+        path.starts_with("    path: ") && path.ends_with(&format!("data/{GANGS}")),
+        "{path}"
+    );
     let labels: Vec<&str> = text
         .lines()
         .filter(|l| l.starts_with('['))
@@ -275,23 +280,29 @@ fn show_prints_the_fields_an_article_has() {
     let index = tmp.path().join("idx");
     run(&index, &["index", dump.to_str().unwrap()], 0);
     let out = run(&index, &["show", "w/1", "w/2"], 0);
+    let path = dump.display();
     assert_eq!(
         stdout(&out),
-        concat!(
-            "Oil prices climb\n",
-            "    id: w/1\n",
-            "    date: 2024-03-04\n",
-            "    url: https://example.com/oil\n",
-            "    source: Wire\n",
-            "    tags: economy, world news\n",
-            "\n",
-            "[1] Oil rose on Monday. Traders cheered.\n",
-            "\n",
-            "w/2\n",
-            "    id: w/2\n",
-            "\n",
-            "[1] Nothing but a body.\n",
-            "\n",
+        format!(
+            concat!(
+                "Oil prices climb\n",
+                "    id: w/1\n",
+                "    path: {path}\n",
+                "    date: 2024-03-04\n",
+                "    url: https://example.com/oil\n",
+                "    source: Wire\n",
+                "    tags: economy, world news\n",
+                "\n",
+                "[1] Oil rose on Monday. Traders cheered.\n",
+                "\n",
+                "w/2\n",
+                "    id: w/2\n",
+                "    path: {path}\n",
+                "\n",
+                "[1] Nothing but a body.\n",
+                "\n",
+            ),
+            path = path
         )
     );
     let shown = show_json(&index, &["w/1"], 0);

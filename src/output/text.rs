@@ -155,6 +155,7 @@ impl<W: Write> TextPrinter<W> {
         }
         let fields = [
             ("id", Some(article.id.clone())),
+            ("path", article.path.clone()),
             ("date", article.date.clone()),
             ("url", article.url.clone()),
             ("source", article.source.clone()),
