@@ -718,9 +718,26 @@ impl tantivy::directory::FileHandle for ReadFile {
         &self,
         range: std::ops::Range<usize>,
     ) -> std::io::Result<tantivy::directory::OwnedBytes> {
-        use std::os::unix::fs::FileExt;
         let mut buffer = vec![0; range.len()];
-        self.file.read_exact_at(&mut buffer, range.start as u64)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileExt;
+            self.file.read_exact_at(&mut buffer, range.start as u64)?;
+        }
+        #[cfg(windows)]
+        {
+            use std::os::windows::fs::FileExt;
+            let mut done = 0;
+            while done < buffer.len() {
+                let n = self
+                    .file
+                    .seek_read(&mut buffer[done..], (range.start + done) as u64)?;
+                if n == 0 {
+                    return Err(std::io::ErrorKind::UnexpectedEof.into());
+                }
+                done += n;
+            }
+        }
         Ok(tantivy::directory::OwnedBytes::new(buffer))
     }
 }
