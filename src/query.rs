@@ -56,8 +56,20 @@ pub struct ParsedQuery {
     /// What to mark in the headline: words on the default fields or
     /// `title:` (`passim show --highlight` marks titles too).
     pub title_highlight: HighlightPlan,
+    /// One-word prefixes the query looks for (not those it excludes):
+    /// [`crate::Searcher`] ranks their matches by the words they expand to.
+    pub prefixes: Vec<PrefixTerm>,
     /// Things the user should know about how the query was read.
     pub warnings: Vec<String>,
+}
+
+/// A one-word prefix of a query (`assass*`), in analysed form, with the
+/// field it is looked for in and that field's weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrefixTerm {
+    pub field: &'static str,
+    pub prefix: String,
+    pub boost: Score,
 }
 
 /// The parser [`parse`] expects: words search the passage text and the
@@ -111,7 +123,8 @@ pub fn parse(parser: &QueryParser, text: &str) -> Result<ParsedQuery, QueryError
             "a query that only excludes words matches nothing; add a word to look for".into(),
         ));
     }
-    single_word_prefixes(&mut ast, &mut analyzer);
+    let mut prefixes = Vec::new();
+    single_word_prefixes(&mut ast, &mut analyzer, false, &mut prefixes);
     let query = match parser.build_query_from_user_input_ast(ast.clone()) {
         Ok(q) => q,
         Err(_) => {
@@ -126,6 +139,7 @@ pub fn parse(parser: &QueryParser, text: &str) -> Result<ParsedQuery, QueryError
         query,
         highlight,
         title_highlight,
+        prefixes,
         warnings,
     })
 }
@@ -220,16 +234,24 @@ fn trailing_stars(ast: &mut UserInputAst) {
 /// tantivy only runs prefixes at the end of a phrase of two or more words;
 /// a lone `assass*` would otherwise be dropped. Terms are stems, so the
 /// prefix is stemmed too (`gangs*` looks for terms starting with `gang`),
-/// the same rule the highlighter uses. Each matching passage scores as one
-/// match of a word (times the field's boost), however many words matched.
-fn single_word_prefixes(ast: &mut UserInputAst, analyzer: &mut TextAnalyzer) {
+/// the same rule the highlighter uses. The regex decides what matches and
+/// scores each match as one word (times the field's boost); the prefixes
+/// not under an exclusion are collected in `found`, so that the searcher
+/// can add the BM25 of the words they stand for.
+fn single_word_prefixes(
+    ast: &mut UserInputAst,
+    analyzer: &mut TextAnalyzer,
+    excluded: bool,
+    found: &mut Vec<PrefixTerm>,
+) {
     match ast {
         UserInputAst::Clause(clauses) => {
-            for (_, sub) in clauses {
-                single_word_prefixes(sub, analyzer);
+            for (occur, sub) in clauses {
+                let excluded = excluded || *occur == Some(Occur::MustNot);
+                single_word_prefixes(sub, analyzer, excluded, found);
             }
         }
-        UserInputAst::Boost(sub, _) => single_word_prefixes(sub, analyzer),
+        UserInputAst::Boost(sub, _) => single_word_prefixes(sub, analyzer, excluded, found),
         UserInputAst::Leaf(leaf) => {
             let UserInputLeaf::Literal(lit) = leaf.as_ref() else {
                 return;
@@ -241,6 +263,18 @@ fn single_word_prefixes(ast: &mut UserInputAst, analyzer: &mut TextAnalyzer) {
             let [token] = tokens.as_slice() else {
                 return;
             };
+            let fields: &[(&'static str, Score)] = match lit.field_name.as_deref() {
+                Some(names::TITLE) => &[(names::TITLE, 1.0)],
+                Some(_) => &[(names::TEXT, 1.0)],
+                None => &[(names::TEXT, 1.0), (names::TITLE, DEFAULT_TITLE_BOOST)],
+            };
+            if !excluded {
+                found.extend(fields.iter().map(|&(field, boost)| PrefixTerm {
+                    field,
+                    prefix: token.term.clone(),
+                    boost,
+                }));
+            }
             let pattern = format!("{}.*", regex_syntax::escape(&token.term));
             let regex = |field: &str| {
                 UserInputAst::Leaf(Box::new(UserInputLeaf::Regex {
@@ -448,6 +482,27 @@ mod tests {
         );
         let parsed = parse(&parser(), "assass*").unwrap();
         assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+    }
+
+    #[test]
+    fn prefixes_looked_for_are_collected_for_ranking() {
+        let fields = |q: &str| -> Vec<(&str, String)> {
+            parse(&parser(), q)
+                .unwrap()
+                .prefixes
+                .into_iter()
+                .map(|p| (p.field, p.prefix))
+                .collect()
+        };
+        assert_eq!(
+            fields("gangs*"),
+            [(names::TEXT, "gang".into()), (names::TITLE, "gang".into())]
+        );
+        assert_eq!(fields("title:gang*"), [(names::TITLE, "gang".into())]);
+        assert_eq!(fields("body:gang*"), [(names::TEXT, "gang".into())]);
+        // Excluded prefixes add nothing to the score.
+        assert!(fields("Iran -gang*").is_empty());
+        assert!(fields("Iran AND NOT (gang* OR crime)").is_empty());
     }
 
     #[test]

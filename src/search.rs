@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use tantivy::collector::{Collector, DocSetCollector, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
     DocAddress, DocId, IndexReader, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term,
@@ -20,7 +20,7 @@ use tantivy::{
 
 use crate::Index;
 use crate::highlight::{HighlightPlan, Matcher};
-use crate::query::{self, QueryError};
+use crate::query::{self, PrefixTerm, QueryError};
 use crate::rank::{self, KindStats, QueryTerm, RankParams};
 use crate::schema::{Fields, kind, names};
 
@@ -290,6 +290,7 @@ impl Searcher {
         let mut parsed = query::parse(&self.parser, query)?;
         let flat = drop_stop_words(flatten_unions(parsed.query.as_ref()), &mut parsed);
         let searcher = self.reader.searcher();
+        let flat = rank_prefixes(flat, &parsed.prefixes, &searcher, &self.fields)?;
         let wanted = opts.offset.saturating_add(opts.limit);
         // Passage statistics count passages only, not article documents.
         let stats = KindStats::new(&searcher, &self.fields, kind::PASSAGE)?;
@@ -617,6 +618,66 @@ fn ranking_terms(plan: &HighlightPlan, params: &RankParams) -> Vec<QueryTerm> {
         })
         .collect();
     rank::weigh_terms(words, params)
+}
+
+/// How many words one prefix stands for at most when ranking: the
+/// commonest (tantivy's phrase prefixes also stop at 50).
+const PREFIX_EXPANSIONS: usize = 50;
+
+/// `query`, with the BM25 of the words that `prefixes` stand for added to
+/// the score of what it matches. The prefix's regex decides what matches
+/// and scores every match alike; without this, `assass*` alone would list
+/// its passages in index order.
+fn rank_prefixes(
+    query: Box<dyn Query>,
+    prefixes: &[PrefixTerm],
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+) -> tantivy::Result<Box<dyn Query>> {
+    let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for p in prefixes {
+        let field = if p.field == names::TITLE {
+            fields.title
+        } else {
+            fields.text
+        };
+        let mut doc_freq: HashMap<Vec<u8>, u64> = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(field)?;
+            let mut stream = inverted
+                .terms()
+                .range()
+                .ge(p.prefix.as_bytes())
+                .into_stream()?;
+            while stream.advance() && stream.key().starts_with(p.prefix.as_bytes()) {
+                *doc_freq.entry(stream.key().to_vec()).or_default() +=
+                    u64::from(stream.value().doc_freq);
+            }
+        }
+        let mut terms: Vec<(Vec<u8>, u64)> = doc_freq.into_iter().collect();
+        terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        terms.truncate(PREFIX_EXPANSIONS);
+        for (bytes, _) in terms {
+            let Ok(text) = std::str::from_utf8(&bytes) else {
+                continue;
+            };
+            let term = TermQuery::new(
+                Term::from_field_text(field, text),
+                IndexRecordOption::WithFreqs,
+            );
+            words.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(term), p.boost)),
+            ));
+        }
+    }
+    if words.is_empty() {
+        return Ok(query);
+    }
+    Ok(Box::new(BooleanQuery::new(vec![
+        (Occur::Must, query),
+        (Occur::Should, Box::new(BooleanQuery::new(words))),
+    ])))
 }
 
 /// The same query with nested unions spliced into their parent union.

@@ -354,6 +354,10 @@ fn a_one_word_prefix_finds_and_highlights_every_word_starting_with_it() {
         words.iter().all(|w| w.to_lowercase().starts_with("gang")),
         "{words:?}"
     );
+    // Matches rank by the words the prefix stands for, not all alike.
+    let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    assert!(scores.first() > scores.last(), "{scores:?}");
     // A prefix nothing starts with finds nothing.
     idx.search_json(&["zqxj*"], 1);
 }
@@ -377,6 +381,20 @@ fn a_prefix_beside_words_and_in_a_field_keeps_their_meaning() {
         .find(|h| !highlighted(h).iter().any(|w| w == "Alinejad"))
         .expect("a passage with the prefix only");
     assert!(score(&hits[0]) > score(prefix_only));
+    // An excluded prefix excludes, and adds nothing to the score.
+    for hit in idx.search_json(&["--", "Iran -assass*"], 0) {
+        assert!(
+            !highlighted(&hit).iter().any(|w| w.starts_with("assass")),
+            "{hit}"
+        );
+        assert!(
+            !hit["passage"]["text"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("assass")
+        );
+    }
     // Required prefix: every hit has it.
     for hit in idx.search_json(&["Iran", "+assass*"], 0) {
         assert!(
