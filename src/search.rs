@@ -290,7 +290,8 @@ impl Searcher {
         let mut parsed = query::parse(&self.parser, query)?;
         let flat = drop_stop_words(flatten_unions(parsed.query.as_ref()), &mut parsed);
         let searcher = self.reader.searcher();
-        let flat = rank_prefixes(flat, &parsed.prefixes, &searcher, &self.fields)?;
+        let words = expand_prefixes(&parsed.prefixes, &searcher, &self.fields)?;
+        let flat = with_prefix_scores(flat, &words);
         let wanted = opts.offset.saturating_add(opts.limit);
         // Passage statistics count passages only, not article documents.
         let stats = KindStats::new(&searcher, &self.fields, kind::PASSAGE)?;
@@ -363,7 +364,7 @@ impl Searcher {
         let shown = passages_shown(opts);
         let mut hits = Vec::new();
         for (i, group) in self
-            .rank(&searcher, &parsed.query, &parsed.highlight, shown)?
+            .rank(&searcher, &parsed, shown)?
             .into_iter()
             .skip(opts.offset)
             .take(opts.limit)
@@ -411,12 +412,7 @@ impl Searcher {
         let parsed = query::parse(&self.parser, query)?;
         let searcher = self.reader.searcher();
         let hits = self
-            .rank(
-                &searcher,
-                &parsed.query,
-                &parsed.highlight,
-                passages_shown(opts),
-            )?
+            .rank(&searcher, &parsed, passages_shown(opts))?
             .into_iter()
             .skip(opts.offset)
             .take(opts.limit)
@@ -442,15 +438,22 @@ impl Searcher {
     fn rank(
         &self,
         searcher: &tantivy::Searcher,
-        query: &dyn tantivy::query::Query,
-        plan: &HighlightPlan,
+        parsed: &query::ParsedQuery,
         keep: usize,
     ) -> tantivy::Result<Vec<ArticleGroup>> {
         let stats = KindStats::new(searcher, &self.fields, kind::PASSAGE)?;
+        let words = expand_prefixes(&parsed.prefixes, searcher, &self.fields)?;
+        let query = with_prefix_scores(parsed.query.box_clone(), &words);
         let groups =
-            searcher.search_with_statistics_provider(query, &ByArticle::new(keep), &stats)?;
+            searcher.search_with_statistics_provider(&*query, &ByArticle::new(keep), &stats)?;
         let params = RankParams::default();
-        let terms = ranking_terms(plan, &params);
+        // The words prefixes stand for in the text weigh like typed words.
+        let expanded: Vec<String> = words
+            .iter()
+            .filter(|(term, _)| term.field() == self.fields.text)
+            .filter_map(|(term, _)| term.value().as_str().map(str::to_string))
+            .collect();
+        let terms = ranking_terms(&parsed.highlight, &expanded, &params);
         let combined: HashMap<String, Score> = if terms.is_empty() {
             HashMap::new()
         } else {
@@ -601,15 +604,17 @@ impl Searcher {
 }
 
 /// The words an article ranking weighs: the query's positive words for the
-/// passage text, phrase words included, each once per mention.
-fn ranking_terms(plan: &HighlightPlan, params: &RankParams) -> Vec<QueryTerm> {
+/// passage text, phrase words included, each once per mention, and the
+/// words its prefixes stand for.
+fn ranking_terms(plan: &HighlightPlan, expanded: &[String], params: &RankParams) -> Vec<QueryTerm> {
     use crate::highlight::Matcher;
-    let words: Vec<&str> = plan
+    let mut words: Vec<&str> = plan
         .matchers
         .iter()
         .flat_map(|m| match m {
             Matcher::Term(t) => vec![t.as_str()],
-            // A prefix stands for words the plan does not know.
+            // A prefix's words come in `expanded` (a phrase's last word
+            // is left out: it only counts inside its phrase).
             Matcher::Phrase { terms, prefix, .. } => {
                 let exact = terms.len() - usize::from(*prefix);
                 terms[..exact].iter().map(String::as_str).collect()
@@ -617,6 +622,7 @@ fn ranking_terms(plan: &HighlightPlan, params: &RankParams) -> Vec<QueryTerm> {
             Matcher::Prefix(_) => Vec::new(),
         })
         .collect();
+    words.extend(expanded.iter().map(String::as_str));
     rank::weigh_terms(words, params)
 }
 
@@ -624,17 +630,15 @@ fn ranking_terms(plan: &HighlightPlan, params: &RankParams) -> Vec<QueryTerm> {
 /// commonest (tantivy's phrase prefixes also stop at 50).
 const PREFIX_EXPANSIONS: usize = 50;
 
-/// `query`, with the BM25 of the words that `prefixes` stand for added to
-/// the score of what it matches. The prefix's regex decides what matches
-/// and scores every match alike; without this, `assass*` alone would list
-/// its passages in index order.
-fn rank_prefixes(
-    query: Box<dyn Query>,
+/// The words (indexed terms) a query's prefixes stand for: for each
+/// prefix, the [`PREFIX_EXPANSIONS`] commonest terms of its field that
+/// start with it, with the field's boost.
+fn expand_prefixes(
     prefixes: &[PrefixTerm],
     searcher: &tantivy::Searcher,
     fields: &Fields,
-) -> tantivy::Result<Box<dyn Query>> {
-    let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+) -> tantivy::Result<Vec<(Term, Score)>> {
+    let mut words = Vec::new();
     for p in prefixes {
         let field = if p.field == names::TITLE {
             fields.title
@@ -658,26 +662,34 @@ fn rank_prefixes(
         terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         terms.truncate(PREFIX_EXPANSIONS);
         for (bytes, _) in terms {
-            let Ok(text) = std::str::from_utf8(&bytes) else {
-                continue;
-            };
-            let term = TermQuery::new(
-                Term::from_field_text(field, text),
-                IndexRecordOption::WithFreqs,
-            );
-            words.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(term), p.boost)),
-            ));
+            if let Ok(text) = std::str::from_utf8(&bytes) {
+                words.push((Term::from_field_text(field, text), p.boost));
+            }
         }
     }
+    Ok(words)
+}
+
+/// `query`, with the BM25 of `words` (a query's prefixes expanded) added
+/// to the score of what it matches. The prefix's regex decides what
+/// matches and scores every match alike; without this, `assass*` alone
+/// would list its passages in index order.
+fn with_prefix_scores(query: Box<dyn Query>, words: &[(Term, Score)]) -> Box<dyn Query> {
     if words.is_empty() {
-        return Ok(query);
+        return query;
     }
-    Ok(Box::new(BooleanQuery::new(vec![
+    let words: Vec<(Occur, Box<dyn Query>)> = words
+        .iter()
+        .map(|(term, boost)| {
+            let term = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+            let boosted: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(term), *boost));
+            (Occur::Should, boosted)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(vec![
         (Occur::Must, query),
         (Occur::Should, Box::new(BooleanQuery::new(words))),
-    ])))
+    ]))
 }
 
 /// The same query with nested unions spliced into their parent union.

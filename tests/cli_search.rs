@@ -416,3 +416,15 @@ fn a_phrase_prefix_highlights_the_phrase_with_its_last_word_completed() {
         assert!(pair[1].starts_with("gr"), "{words:?}");
     }
 }
+
+#[test]
+fn by_article_a_prefix_ranks_articles_by_the_words_it_stands_for() {
+    let idx = Indexed::samples();
+    let articles = idx.search_json(&["--by", "article", "assass*"], 0);
+    assert_eq!(articles.len(), 2);
+    // The gangs article says it in four passages, the MEK article in one.
+    assert_eq!(article_id(&articles[0]), IRAN_GANGS);
+    assert_eq!(article_id(&articles[1]), MEK);
+    let score = |h: &Value| h["score"].as_f64().unwrap();
+    assert!(score(&articles[0]) > score(&articles[1]));
+}
