@@ -539,7 +539,7 @@ fn write_meta(dir: &Path, meta: &IndexMeta) -> Result<(), OpenError> {
 
 /// Makes passim's analyzers known to a tantivy index by the names the
 /// schema gives.
-fn register_analyzers(index: &tantivy::Index) {
+pub(crate) fn register_analyzers(index: &tantivy::Index) {
     index
         .tokenizers()
         .register(analysis::ANALYZER_NAME, analysis::analyzer());

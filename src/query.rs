@@ -457,12 +457,7 @@ mod tests {
     fn parser() -> QueryParser {
         let (schema, fields) = schema::build();
         let index = tantivy::Index::create_in_ram(schema);
-        index
-            .tokenizers()
-            .register(analysis::ANALYZER_NAME, analysis::analyzer());
-        index
-            .tokenizers()
-            .register(crate::tags::ANALYZER_NAME, crate::tags::analyzer());
+        crate::index::register_analyzers(&index);
         super::parser(&index, &fields)
     }
 
