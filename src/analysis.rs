@@ -64,15 +64,27 @@ pub struct AnalyzedToken {
 
 /// Runs `analyzer` over `text`, collecting every token.
 pub fn tokens_with(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
+    tokens_where(analyzer, text, |_| true)
+}
+
+/// Runs `analyzer` over `text`, collecting the tokens whose term `keep`
+/// accepts (the others' terms are never copied).
+pub fn tokens_where(
+    analyzer: &mut TextAnalyzer,
+    text: &str,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<AnalyzedToken> {
     let mut out = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while let Some(t) = stream.next() {
-        out.push(AnalyzedToken {
-            term: t.text.clone(),
-            start: t.offset_from,
-            end: t.offset_to,
-            position: t.position,
-        });
+        if keep(&t.text) {
+            out.push(AnalyzedToken {
+                term: t.text.clone(),
+                start: t.offset_from,
+                end: t.offset_to,
+                position: t.position,
+            });
+        }
     }
     out
 }

@@ -13,7 +13,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
-use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+use tantivy::tokenizer::TextAnalyzer;
 
 use crate::analysis::{self, AnalyzedToken};
 
@@ -116,20 +116,7 @@ impl HighlightPlan {
                 }
             })
         };
-        let mut out = Vec::new();
-        let mut stream = analyzer.token_stream(text);
-        while stream.advance() {
-            let t = stream.token();
-            if wanted(&t.text) {
-                out.push(AnalyzedToken {
-                    term: t.text.clone(),
-                    start: t.offset_from,
-                    end: t.offset_to,
-                    position: t.position,
-                });
-            }
-        }
-        out
+        analysis::tokens_where(analyzer, text, wanted)
     }
 }
 
