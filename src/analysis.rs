@@ -596,6 +596,21 @@ pub(crate) fn words(text: &str) -> Words<'_> {
     }
 }
 
+/// How many words [`words`] finds in `text`, which must be ASCII: its
+/// byte-wise segmentation over the whole text at once, without looking
+/// for runs between white space first.
+pub(crate) fn ascii_word_count(text: &str) -> usize {
+    debug_assert!(text.is_ascii());
+    let mut words = Words {
+        text,
+        pos: 0,
+        run_end: text.len(),
+        region: None,
+    };
+    let bytes = text.as_bytes();
+    std::iter::from_fn(|| words.ascii_word(bytes)).count()
+}
+
 /// Iterator of [`words`].
 pub(crate) struct Words<'a> {
     text: &'a str,
@@ -947,6 +962,11 @@ mod tests {
         #[test]
         fn words_match_unicode_segmentation_on_any_text(text in "\\PC{0,80}") {
             check_words(&text)?;
+        }
+
+        #[test]
+        fn ascii_word_count_matches_unicode_words(text in "[ -~\t\n\r]{0,120}") {
+            prop_assert_eq!(ascii_word_count(&text), text.unicode_words().count());
         }
     }
 

@@ -79,10 +79,11 @@ pub fn cut(body: &str, config: &PassageConfig) -> Vec<PassageSpan> {
         let before = units.len();
         let ascii = body[para.clone()].is_ascii();
         for sentence in sentences(body, para.clone()) {
+            let text = &body[sentence.clone()];
             let words = if ascii {
-                ascii::word_count(&body[sentence.clone()])
+                crate::analysis::ascii_word_count(text)
             } else {
-                crate::analysis::words(&body[sentence.clone()]).count()
+                crate::analysis::words(text).count()
             };
             if words > config.hard_cap() {
                 split_long(body, sentence, config.target_words, &mut units);
@@ -498,46 +499,6 @@ mod ascii {
         }
         breaks
     }
-
-    /// The number of words `unicode_words` finds in `text`: runs of letters,
-    /// digits and `_`, joined across one `.` `'` `:` between letters or one
-    /// `.` `'` `,` `;` between digits (UAX #29 WB6-WB12), that hold a
-    /// letter or digit.
-    pub(super) fn word_count(text: &str) -> usize {
-        let bytes = text.as_bytes();
-        let word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        let mut count = 0;
-        let mut i = 0;
-        while i < bytes.len() {
-            if !word_byte(bytes[i]) {
-                i += 1;
-                continue;
-            }
-            let mut has_alnum = false;
-            loop {
-                while i < bytes.len() && word_byte(bytes[i]) {
-                    has_alnum |= bytes[i].is_ascii_alphanumeric();
-                    i += 1;
-                }
-                if i + 1 < bytes.len() {
-                    let (prev, mid, next) = (bytes[i - 1], bytes[i], bytes[i + 1]);
-                    let letters = prev.is_ascii_alphabetic()
-                        && next.is_ascii_alphabetic()
-                        && matches!(mid, b'.' | b'\'' | b':');
-                    let digits = prev.is_ascii_digit()
-                        && next.is_ascii_digit()
-                        && matches!(mid, b'.' | b'\'' | b',' | b';');
-                    if letters || digits {
-                        i += 1;
-                        continue;
-                    }
-                }
-                break;
-            }
-            count += usize::from(has_alnum);
-        }
-        count
-    }
 }
 
 #[cfg(test)]
@@ -676,11 +637,6 @@ mod tests {
                 expected.push(flat.len());
             }
             prop_assert_eq!(ascii::sentence_breaks(&text), expected);
-        }
-
-        #[test]
-        fn ascii_word_count_matches_unicode_words(text in ascii_text()) {
-            prop_assert_eq!(ascii::word_count(&text), text.unicode_words().count());
         }
     }
 
