@@ -8,7 +8,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use common::{Indexed, data_dir, passim, stderr, stdout};
+use common::{Indexed, data_dir, passim, sliced, stderr, stdout};
 use serde_json::Value;
 
 const GANGS: &str = "000_2e89293e2f7208e5.txt";
@@ -46,24 +46,6 @@ fn show_json(index: &Path, args: &[&str], code: i32) -> Vec<Value> {
 
 fn passages(article: &Value) -> &Vec<Value> {
     article["passages"].as_array().expect("passages")
-}
-
-/// The substrings of `text` that `ranges` (`[[start, end], ...]`) slice.
-fn sliced(text: &str, ranges: &Value) -> Vec<String> {
-    ranges
-        .as_array()
-        .expect("ranges")
-        .iter()
-        .map(|r| {
-            let (s, e) = (
-                r[0].as_u64().unwrap() as usize,
-                r[1].as_u64().unwrap() as usize,
-            );
-            text.get(s..e)
-                .expect("ranges on char boundaries")
-                .to_string()
-        })
-        .collect()
 }
 
 #[test]

@@ -100,10 +100,18 @@ impl Indexed {
 
 /// The highlighted substrings of a JSON hit.
 pub fn highlighted(hit: &Value) -> Vec<String> {
-    let text = hit["passage"]["text"].as_str().expect("text");
-    hit["highlights"]
+    sliced(
+        hit["passage"]["text"].as_str().expect("text"),
+        &hit["highlights"],
+    )
+}
+
+/// The substrings of `text` that `ranges` (`[[start, end], ...]`, byte
+/// offsets on character boundaries) slice.
+pub fn sliced(text: &str, ranges: &Value) -> Vec<String> {
+    ranges
         .as_array()
-        .expect("highlights")
+        .expect("ranges")
         .iter()
         .map(|r| {
             let (s, e) = (
