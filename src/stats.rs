@@ -152,25 +152,15 @@ fn flatten_lines(prefix: &str, value: &Value, lines: &mut Vec<String>) {
 /// ```
 /// assert_eq!(passim::stats::rfc3339(0), "1970-01-01T00:00:00Z");
 /// assert_eq!(passim::stats::rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+/// assert_eq!(passim::stats::rfc3339(1_796_153_118), "2026-12-01T19:25:18Z");
 /// ```
 pub fn rfc3339(secs: u64) -> String {
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    // Howard Hinnant's days-to-civil algorithm, for days since 1970-01-01.
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest / 60 % 60,
-        rest % 60
-    )
+    use time::format_description::well_known::Rfc3339;
+    i64::try_from(secs)
+        .ok()
+        .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| "beyond year 9999".to_string())
 }
 
 /// Counts what `index` holds at its last commit.
