@@ -99,7 +99,7 @@ pub enum Command {
     /// Print stored articles with their passages numbered.
     ///
     /// Ids are those `search --json` shows as `article.id`. Each article
-    /// comes with a header (title, id, date, url, source, tags) and every
+    /// comes with a header (title, id, path, date, url, source, tags) and every
     /// passage as the index holds it, numbered [1], [2], ... as `search`
     /// numbers them. --highlight QUERY marks QUERY's matches as `search`
     /// does.

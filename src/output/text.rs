@@ -83,14 +83,16 @@ impl<W: Write> TextPrinter<W> {
         self.block(&passage.text, highlights, INDENT, INDENT)
     }
 
-    /// What goes around a matched word: the `--pre`/`--post` markers, else
-    /// colour when on, else nothing.
-    fn marks(&self) -> (String, String) {
+    /// What goes around a matched word in text printed in style `within`:
+    /// the `--pre`/`--post` markers, else colour when on (a match ends by
+    /// going back to `within`), else nothing.
+    fn marks(&self, within: Style) -> (String, String) {
         match &self.opts.markers {
             Some(m) => (m.pre.clone(), m.post.clone()),
             None if self.color => {
                 let mark = match_style();
-                (mark.render().to_string(), mark.render_reset().to_string())
+                let off = format!("{}{}", mark.render_reset(), within.render());
+                (mark.render().to_string(), off)
             }
             None => (String::new(), String::new()),
         }
@@ -106,7 +108,7 @@ impl<W: Write> TextPrinter<W> {
         rest: &str,
     ) -> io::Result<()> {
         let shown = self.opts.snippet(text, highlights);
-        let (on, off) = self.marks();
+        let (on, off) = self.marks(Style::new());
         let body = marked_text(&shown.text, &shown.highlights, &on, &off);
         let options = textwrap::Options::new(self.width)
             .wrap_algorithm(WRAP)
@@ -134,15 +136,7 @@ impl<W: Write> TextPrinter<W> {
             let id = self.styled(title_style, &article.id);
             writeln!(self.out, "{id}")?;
         } else {
-            // A match ends by going back to the title's style, not to none.
-            let (on, off) = match &self.opts.markers {
-                Some(m) => (m.pre.clone(), m.post.clone()),
-                None if self.color => (
-                    match_style().render().to_string(),
-                    format!("{}{}", match_style().render_reset(), title_style.render()),
-                ),
-                None => (String::new(), String::new()),
-            };
+            let (on, off) = self.marks(title_style);
             let ranges = highlights.map_or(&[][..], |h| h.title.as_slice());
             let title = marked_text(&article.title, ranges, &on, &off);
             let options = textwrap::Options::new(self.width)
