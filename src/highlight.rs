@@ -129,7 +129,10 @@ fn mark_phrase(
     prefix: bool,
     marked: &mut BTreeSet<usize>,
 ) {
-    let last = terms.len().saturating_sub(1);
+    if terms.is_empty() {
+        return;
+    }
+    let last = terms.len() - 1;
     let fits = |n: usize, term: &str| {
         if prefix && n == last {
             term.starts_with(terms[n].as_str())
@@ -137,9 +140,6 @@ fn mark_phrase(
             term == terms[n]
         }
     };
-    if terms.is_empty() {
-        return;
-    }
     for (i, t) in tokens.iter().enumerate() {
         if !fits(0, &t.term) {
             continue;
