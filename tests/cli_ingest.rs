@@ -10,7 +10,7 @@ use std::fs;
 use std::io::Write;
 use std::process::Output;
 
-use common::{Scratch, changes, passim, shared_corpus, stderr, stdout};
+use common::{Scratch, changes, shared_corpus, stderr, stdout};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use serde_json::Value;
@@ -22,11 +22,8 @@ impl Scratch {
     }
 
     fn index_with_stdin(&self, args: &[&str], stdin: Option<Vec<u8>>) -> Output {
-        let mut cmd = passim();
-        cmd.arg("--index")
-            .arg(self.index_dir())
-            .arg("index")
-            .args(args);
+        let mut cmd = self.cmd();
+        cmd.arg("index").args(args);
         if let Some(input) = stdin {
             cmd.write_stdin(input);
         }
@@ -45,9 +42,8 @@ impl Scratch {
 
     /// `search --json -n 100 QUERY`: the exit code and the hits.
     fn search(&self, query: &str) -> (i32, Vec<Value>) {
-        let out = passim()
-            .arg("--index")
-            .arg(self.index_dir())
+        let out = self
+            .cmd()
             .args(["search", "--json", "-n", "100", query])
             .output()
             .unwrap();

@@ -11,18 +11,13 @@ mod common;
 use std::collections::BTreeSet;
 use std::process::Output;
 
-use common::{Scratch, passim, stderr, stdout};
+use common::{Scratch, stderr, stdout};
 use serde_json::{Value, json};
 
 impl Scratch {
     /// `passim --index idx ARGS...`
     fn run(&self, args: &[&str]) -> Output {
-        passim()
-            .arg("--index")
-            .arg(self.index_dir())
-            .args(args)
-            .output()
-            .unwrap()
+        self.cmd().args(args).output().unwrap()
     }
 
     /// Indexes `in/` with `extra` options and asserts success.
