@@ -13,7 +13,7 @@ use crate::schema::{self, Fields};
 
 /// The on-disk format this build of passim reads and writes. Bumped whenever
 /// the schema or the analyzer changes what is stored or how text is analyzed.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Name of passim's metadata file inside the index folder.
 pub const META_FILE: &str = "passim.json";

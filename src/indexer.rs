@@ -39,6 +39,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::columnar::Column;
 use tantivy::directory::error::LockError;
+use tantivy::indexer::UserOperation;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocSet, IndexWriter, ReloadPolicy, TERMINATED, TantivyDocument, Term};
 use xxhash_rust::xxh3::Xxh3;
@@ -125,10 +126,14 @@ impl Writer {
     /// Adds an article already cut with [`Writer::passage_config`]: its
     /// article-level document and its passages, without deleting an
     /// earlier version.
+    ///
+    /// They go to tantivy as one batch, which lands in one segment in
+    /// order: the article document, then the passages by ordinal (the
+    /// layout [`crate::schema`] describes and article ranking relies on).
     pub fn add_passages(&self, article: &Article, spans: &[PassageSpan]) -> Result<()> {
         let f = &self.fields;
-        self.inner
-            .add_document(self.article_doc(article, spans.len()))?;
+        let mut batch = Vec::with_capacity(1 + spans.len());
+        batch.push(UserOperation::Add(self.article_doc(article, spans.len())));
         for span in spans {
             let mut doc = TantivyDocument::default();
             doc.add_text(f.kind, kind::PASSAGE);
@@ -139,20 +144,20 @@ impl Writer {
             doc.add_u64(f.start, span.start as u64);
             doc.add_u64(f.end, span.end as u64);
             add_metadata(f, article, f.tags, &mut doc);
-            self.inner.add_document(doc)?;
+            batch.push(UserOperation::Add(doc));
         }
+        self.inner.run(batch)?;
         Ok(())
     }
 
-    /// The article-level document: whole text for article ranking, plus
-    /// the metadata and content hash.
+    /// The article-level document: headline, metadata, passage count and
+    /// content hash.
     fn article_doc(&self, article: &Article, passages: usize) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.kind, kind::ARTICLE);
         doc.add_text(f.article_id, &article.id);
         doc.add_text(f.article_title, &article.title);
-        doc.add_text(f.article_text, &article.body);
         doc.add_u64(f.passages, passages as u64);
         doc.add_u64(f.hash, content_hash(article));
         add_metadata(f, article, f.article_tags, &mut doc);

@@ -1,10 +1,17 @@
 //! The tantivy schema: one document per passage, plus one per article.
 //!
 //! Passage documents (`kind:p`) carry the passage text and the headline and
-//! answer ordinary searches. Article documents (`kind:a`) carry the whole
-//! body, headline and tags in fields of their own (`article_text`,
-//! `article_title`, `article_tags`), so article-level ranking has
-//! whole-article statistics and passage statistics are not diluted by them.
+//! answer ordinary searches. Article documents (`kind:a`) carry the
+//! headline and tags in fields of their own (`article_title`,
+//! `article_tags`), so passage statistics are not diluted by them, and the
+//! article's passage count and content hash.
+//!
+//! An article's documents are added as one batch, so they sit together in
+//! one segment in this order: the article document, then its passages by
+//! ordinal. Passage `ordinal` o of an article whose document is `a` is
+//! therefore document `a + 1 + o`; whole-article ranking
+//! ([`crate::rank`]) reads an article's body statistics off its passages
+//! this way instead of indexing the body a second time.
 
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -27,7 +34,6 @@ pub mod names {
     pub const TAGS: &str = "tags";
     pub const KIND: &str = "kind";
     pub const ARTICLE_TITLE: &str = "article_title";
-    pub const ARTICLE_TEXT: &str = "article_text";
     pub const ARTICLE_TAGS: &str = "article_tags";
     pub const PASSAGES: &str = "passages";
     pub const HASH: &str = "hash";
@@ -60,14 +66,14 @@ pub struct Fields {
     pub tags: Field,
     /// `p` for passages, `a` for articles.
     pub kind: Field,
-    /// Article documents: headline and whole body, analyzed without positions.
+    /// Article documents: the headline, analyzed without positions, stored.
     pub article_title: Field,
-    pub article_text: Field,
     /// Article documents: the tags, as `tags` on passages. A field of its
     /// own keeps passage statistics (`tags:` queries rank passages) free
     /// of article documents.
     pub article_tags: Field,
-    /// Article documents: number of passages.
+    /// Article documents: number of passages (a fast field, so whole-article
+    /// ranking finds an article's passages without loading the document).
     pub passages: Field,
     /// Article documents: content hash, to tell changed articles from unchanged.
     pub hash: Field,
@@ -83,7 +89,7 @@ pub fn build() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
         .set_stored();
-    let whole = TextOptions::default().set_indexing_options(
+    let headline = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(ANALYZER_NAME)
             .set_index_option(IndexRecordOption::WithFreqs),
@@ -108,10 +114,9 @@ pub fn build() -> (Schema, Fields) {
         source: b.add_text_field(names::SOURCE, STORED),
         kind: b.add_text_field(names::KIND, STRING),
         tags: b.add_text_field(names::TAGS, keyword.clone()),
-        article_title: b.add_text_field(names::ARTICLE_TITLE, whole.clone().set_stored()),
-        article_text: b.add_text_field(names::ARTICLE_TEXT, whole),
+        article_title: b.add_text_field(names::ARTICLE_TITLE, headline.set_stored()),
         article_tags: b.add_text_field(names::ARTICLE_TAGS, keyword),
-        passages: b.add_u64_field(names::PASSAGES, STORED),
+        passages: b.add_u64_field(names::PASSAGES, STORED | FAST),
         hash: b.add_u64_field(names::HASH, STORED | FAST),
     };
     (b.build(), fields)
@@ -135,7 +140,6 @@ impl Fields {
             kind: f(names::KIND)?,
             tags: f(names::TAGS)?,
             article_title: f(names::ARTICLE_TITLE)?,
-            article_text: f(names::ARTICLE_TEXT)?,
             article_tags: f(names::ARTICLE_TAGS)?,
             passages: f(names::PASSAGES)?,
             hash: f(names::HASH)?,

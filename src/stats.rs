@@ -207,7 +207,7 @@ pub(crate) fn of_searcher(
     Ok(Stats {
         articles,
         passages,
-        distinct_terms: distinct_terms(searcher.segment_readers(), fields.article_text)?,
+        distinct_terms: distinct_terms(searcher.segment_readers(), fields.text)?,
         segments: searcher.segment_readers().len(),
         bytes: folder_bytes(dir),
         meta,

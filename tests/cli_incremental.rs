@@ -673,7 +673,7 @@ fn a_full_disk_fails_the_run_and_keeps_the_last_commit() {
     let data = data_dir();
     assert_eq!(run_on(&index, &["index", data.to_str().unwrap()]).0, 0);
     let big = tmp.path().join("big.jsonl");
-    generated_dump(&big, 4000);
+    generated_dump(&big, 12_000);
     let (code, err) = run_on(&index, &["index", big.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(err.contains("No space left on device"), "{err}");
