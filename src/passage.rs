@@ -399,18 +399,6 @@ mod ascii {
         }
     }
 
-    /// The state after `n` bytes of `part` (`UpperLower` or `Other`, which
-    /// [`advance`] shifts in one by one).
-    fn shift(s: State, part: Part, n: usize) -> State {
-        match n {
-            0 => s,
-            1 => [s[1], s[2], s[3], part],
-            2 => [s[2], s[3], part, part],
-            3 => [s[3], part, part, part],
-            _ => [part; 4],
-        }
-    }
-
     /// The terminator before any Close+ Sp+ at the end of the state.
     fn terminator(s: &State, skip_sp: bool) -> Part {
         let mut i = 3;
@@ -445,33 +433,44 @@ mod ascii {
 
     /// Byte offsets of the sentence breaks of `text`, its start and end
     /// included (none for an empty text).
+    ///
+    /// A break can only follow a terminator (`.` `!` `?`, then any closing
+    /// punctuation and spaces): every rule that breaks looks back to one.
+    /// So the rules run from the start of the text and from each terminator
+    /// (found with `memchr`), each time until the state holds no terminator
+    /// any more; the text in between is skipped unread. The state before a
+    /// terminator is rebuilt by reading back from it (see [`state_before`]).
     pub(super) fn sentence_breaks(text: &str) -> Vec<usize> {
         let bytes = text.as_bytes();
         let mut breaks = Vec::new();
-        let mut state: State = [Part::Sot; 4];
-        let mut pos = 0;
+        if bytes.is_empty() {
+            return breaks;
+        }
+        let mut pos = run_rules(bytes, 0, [Part::Sot; 4], &mut breaks);
+        for t in memchr::memchr3_iter(b'.', b'!', b'?', bytes) {
+            if t >= pos {
+                pos = run_rules(bytes, t, state_before(bytes, t), &mut breaks);
+            }
+        }
+        breaks.push(bytes.len());
+        breaks
+    }
+
+    /// Applies the sentence rules byte by byte from `pos`, where the state
+    /// is `state`, until no terminator is left in the state (after the
+    /// first byte). Returns where it stopped.
+    fn run_rules(bytes: &[u8], mut pos: usize, mut state: State, breaks: &mut Vec<usize>) -> usize {
+        let first = pos;
         while pos < bytes.len() {
-            // Inside a run of letters, or of other non-terminal bytes,
-            // nothing breaks and each byte only shifts its part into the
-            // state: skip the run, then shift once.
-            let part = state[3];
-            if matches!(part, Part::UpperLower | Part::Other) {
-                let start = pos;
-                while pos < bytes.len() && PARTS[bytes[pos] as usize] == part {
-                    pos += 1;
-                }
-                state = shift(state, part, pos - start);
-                if pos == bytes.len() {
-                    break;
-                }
+            if pos > first && !is_term(terminator(&state, true)) {
+                break;
             }
             let b = bytes[pos];
             pos += 1;
             let before = state;
             let c = cat(b);
             state = advance(state, c);
-            // After a letter or other non-terminal, nothing below can break:
-            // the common case, decided without the rules.
+            // After a letter or other non-terminal, nothing below can break.
             if matches!(before[3], Part::UpperLower | Part::Other) {
                 continue;
             }
@@ -494,10 +493,28 @@ mod ascii {
                 breaks.push(pos - 1);
             }
         }
-        if !bytes.is_empty() {
-            breaks.push(bytes.len());
+        pos
+    }
+
+    /// The state [`advance`] reaches at byte `pos` of `bytes`: the last
+    /// four parts before it, runs of Close and of Sp counting once, read
+    /// backwards (start of text before the first byte).
+    fn state_before(bytes: &[u8], pos: usize) -> State {
+        let mut state = [Part::Sot; 4];
+        let mut filled = 0;
+        for &b in bytes[..pos].iter().rev() {
+            let part = PARTS[b as usize];
+            let newest_kept = state[4 - filled.max(1)];
+            if filled > 0 && newest_kept == part && matches!(part, Part::ClosePlus | Part::SpPlus) {
+                continue;
+            }
+            filled += 1;
+            state[4 - filled] = part;
+            if filled == 4 {
+                break;
+            }
         }
-        breaks
+        state
     }
 }
 
