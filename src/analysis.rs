@@ -29,9 +29,9 @@ pub const ANALYZER_NAME: &str = "passim";
 pub const MAX_TOKEN_BYTES: usize = 48;
 
 /// Distinct words whose indexed form one thread remembers before it starts
-/// afresh; bounds its memory (about 100 bytes a word) while keeping the hit
+/// afresh; bounds its memory (about 50 bytes a word) while keeping the hit
 /// rate high on news text, whose common words recur in every passage.
-pub const TERM_CACHE_WORDS: usize = 50_000;
+pub const TERM_CACHE_WORDS: usize = 200_000;
 
 /// Builds the analyzer. Cheap to call: the indexed forms of the words seen
 /// are remembered per thread, shared by every analyzer on it.
