@@ -12,7 +12,7 @@
 //! k1 and b are parameters (tantivy fixes them at 1.2 and 0.75), and so that
 //! both kinds of document get statistics of their own kind only.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
@@ -390,6 +390,8 @@ fn proximity_bonus(
 #[derive(Debug, Clone, PartialEq)]
 pub struct RankedArticle {
     pub article_id: String,
+    /// The article's own document.
+    pub article: DocAddress,
     /// Combined score.
     pub score: Score,
     /// BM25 of the whole article.
@@ -400,78 +402,140 @@ pub struct RankedArticle {
     pub best_passages: Vec<(DocAddress, Score)>,
 }
 
-/// One article's evidence found in one segment.
+/// An article's evidence, found under its article document.
 #[derive(Default)]
 struct Partial {
     article_score: Option<Score>,
     passages: Vec<(DocAddress, Score)>,
 }
 
-/// Groups the scored documents of every segment by article id. Ids are read
-/// from the `article_id` fast field as term ordinals and turned into strings
-/// once per article, in ordinal order (one pass over the id dictionary
-/// rather than one dictionary lookup per document).
+/// The article document of each passage of a segment: its ordinal says
+/// how far after its article document it sits (see [`crate::schema`]).
+pub(crate) struct ArticleOf {
+    ordinals: Option<tantivy::columnar::Column<u64>>,
+}
+
+impl ArticleOf {
+    pub(crate) fn new(segment: &tantivy::SegmentReader) -> tantivy::Result<ArticleOf> {
+        Ok(ArticleOf {
+            ordinals: segment.fast_fields().u64(names::ORDINAL).ok(),
+        })
+    }
+
+    /// The article document of passage `doc` (`doc` itself for a document
+    /// without an ordinal, which no passage lacks).
+    pub(crate) fn get(&self, doc: DocId) -> DocId {
+        self.ordinals
+            .as_ref()
+            .and_then(|o| o.first(doc))
+            .and_then(|o| doc.checked_sub(o as DocId + 1))
+            .unwrap_or(doc)
+    }
+}
+
+/// Groups the scored documents of every segment by article document.
 fn group_by_article(
     searcher: &Searcher,
     article_scores: &Scores,
     passage_scores: &Scores,
-) -> tantivy::Result<FxHashMap<String, Partial>> {
-    let mut by_article: FxHashMap<String, Partial> = FxHashMap::default();
+) -> tantivy::Result<FxHashMap<DocAddress, Partial>> {
+    let mut by_article: FxHashMap<DocAddress, Partial> = FxHashMap::default();
     for (seg_ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let column: StrColumn = segment
-            .fast_fields()
-            .str(names::ARTICLE_ID)?
-            .ok_or_else(|| {
-                tantivy::TantivyError::SchemaError("article_id is not a fast field".into())
-            })?;
-        let mut partials: FxHashMap<u64, Partial> = FxHashMap::default();
-        let article_id_ord = |doc: DocId| column.term_ords(doc).next();
-        let a = &article_scores.segments[seg_ord];
+        let seg_ord = seg_ord as u32;
+        let a = &article_scores.segments[seg_ord as usize];
         for &doc in &a.touched {
-            if let Some(ord) = article_id_ord(doc) {
-                partials.entry(ord).or_default().article_score = Some(a.score[doc as usize]);
-            }
+            by_article
+                .entry(DocAddress::new(seg_ord, doc))
+                .or_default()
+                .article_score = Some(a.score[doc as usize]);
         }
-        let p = &passage_scores.segments[seg_ord];
+        let article_of = ArticleOf::new(segment)?;
+        let p = &passage_scores.segments[seg_ord as usize];
         let mut touched = p.touched.clone();
         touched.sort_unstable();
         touched.dedup();
         for doc in touched {
-            if let Some(ord) = article_id_ord(doc) {
-                partials
-                    .entry(ord)
-                    .or_default()
-                    .passages
-                    .push((DocAddress::new(seg_ord as u32, doc), p.score[doc as usize]));
-            }
+            by_article
+                .entry(DocAddress::new(seg_ord, article_of.get(doc)))
+                .or_default()
+                .passages
+                .push((DocAddress::new(seg_ord, doc), p.score[doc as usize]));
         }
-        let mut ords: Vec<u64> = partials.keys().copied().collect();
-        ords.sort_unstable();
-        let mut ords_iter = ords.iter();
-        column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-            let ord = ords_iter.next().expect("one callback per ordinal");
-            let partial = partials.remove(ord).expect("ordinal collected above");
-            let id = String::from_utf8_lossy(bytes).into_owned();
-            let merged = by_article.entry(id).or_default();
-            if partial.article_score.is_some() {
-                merged.article_score = partial.article_score;
-            }
-            merged.passages.extend(partial.passages);
-        })?;
     }
     Ok(by_article)
 }
 
-/// Ranks articles for `terms`, best first, at most `limit`. When `allowed`
-/// is given, only those article ids are ranked (the articles whose
-/// passages satisfy a query's phrases, required and excluded words).
-pub fn rank_articles(
+/// The ids of the articles whose documents are `articles`, in that order,
+/// read from the `article_id` fast field: one sorted pass over each
+/// segment's id dictionary (looking ids up one by one decodes a dictionary
+/// block each time).
+pub(crate) fn article_ids(
+    searcher: &Searcher,
+    articles: &[DocAddress],
+) -> tantivy::Result<Vec<String>> {
+    let mut ids = vec![String::new(); articles.len()];
+    for (seg_ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let Some(column): Option<StrColumn> = segment.fast_fields().str(names::ARTICLE_ID)? else {
+            continue;
+        };
+        // (ordinal, where the id goes), sorted by ordinal.
+        let mut wanted: Vec<(u64, usize)> = articles
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.segment_ord as usize == seg_ord)
+            .filter_map(|(i, a)| column.term_ords(a.doc_id).next().map(|ord| (ord, i)))
+            .collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        wanted.sort_unstable();
+        let ords: Vec<u64> = wanted.iter().map(|w| w.0).collect();
+        // The callback runs once per ordinal, repeated ones included.
+        let mut places = wanted.iter().map(|w| w.1);
+        column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+            if let Some(i) = places.next() {
+                ids[i] = String::from_utf8_lossy(bytes).into_owned();
+            }
+        })?;
+    }
+    Ok(ids)
+}
+
+/// The `limit` best of `items` by score, ties by article id (smaller
+/// first), each with its id. Ids are read only for the items that can
+/// make the cut: the best `limit` and any tied with the last of them.
+pub(crate) fn best_by_score_then_id<T>(
+    searcher: &Searcher,
+    mut items: Vec<T>,
+    score: impl Fn(&T) -> Score,
+    article: impl Fn(&T) -> DocAddress,
+    limit: usize,
+) -> tantivy::Result<Vec<(String, T)>> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    items.sort_by(|x, y| score(y).total_cmp(&score(x)));
+    if items.len() > limit {
+        let cut = score(&items[limit - 1]);
+        let end = items.partition_point(|x| score(x).total_cmp(&cut).is_ge());
+        items.truncate(end);
+    }
+    let addresses: Vec<DocAddress> = items.iter().map(&article).collect();
+    let ids = article_ids(searcher, &addresses)?;
+    let mut best: Vec<(String, T)> = ids.into_iter().zip(items).collect();
+    best.sort_by(|(x_id, x), (y_id, y)| score(y).total_cmp(&score(x)).then_with(|| x_id.cmp(y_id)));
+    best.truncate(limit);
+    Ok(best)
+}
+
+/// Scores every article that holds a query term, keyed by its article
+/// document; with `allowed`, only those articles.
+pub(crate) fn score_articles(
     searcher: &Searcher,
     fields: &Fields,
     terms: &[QueryTerm],
-    allowed: Option<&std::collections::HashSet<String>>,
+    allowed: Option<&FxHashSet<DocAddress>>,
     params: &RankParams,
-    limit: usize,
 ) -> tantivy::Result<Vec<RankedArticle>> {
     let article_stats = KindStats::new(searcher, fields, kind::ARTICLE)?;
     let passage_stats = KindStats::new(searcher, fields, kind::PASSAGE)?;
@@ -512,10 +576,10 @@ pub fn rank_articles(
     }
 
     let by_article = group_by_article(searcher, &article_scores, &passage_scores)?;
-    let mut ranked: Vec<RankedArticle> = by_article
+    Ok(by_article
         .into_iter()
-        .filter(|(id, _)| allowed.is_none_or(|a| a.contains(id)))
-        .map(|(article_id, partial)| {
+        .filter(|(article, _)| allowed.is_none_or(|a| a.contains(article)))
+        .map(|(article, partial)| {
             let mut best_passages = partial.passages;
             best_passages.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
             let passage_score = best_passages
@@ -526,7 +590,8 @@ pub fn rank_articles(
             best_passages.truncate(3);
             let article_score = partial.article_score.unwrap_or(0.0);
             RankedArticle {
-                article_id,
+                article_id: String::new(),
+                article,
                 score: params.article_weight * article_score
                     + params.passage_weight * passage_score,
                 article_score,
@@ -534,14 +599,31 @@ pub fn rank_articles(
                 best_passages,
             }
         })
-        .collect();
-    ranked.sort_by(|x, y| {
-        y.score
-            .total_cmp(&x.score)
-            .then_with(|| x.article_id.cmp(&y.article_id))
-    });
-    ranked.truncate(limit);
-    Ok(ranked)
+        .collect())
+}
+
+/// Ranks articles for `terms`, best first, at most `limit`; ties go to the
+/// smaller id. When `allowed` is given, only those articles (by article
+/// document) are ranked: the articles whose passages satisfy a query's
+/// phrases, required and excluded words.
+pub fn rank_articles(
+    searcher: &Searcher,
+    fields: &Fields,
+    terms: &[QueryTerm],
+    allowed: Option<&FxHashSet<DocAddress>>,
+    params: &RankParams,
+    limit: usize,
+) -> tantivy::Result<Vec<RankedArticle>> {
+    let scored = score_articles(searcher, fields, terms, allowed, params)?;
+    Ok(
+        best_by_score_then_id(searcher, scored, |a| a.score, |a| a.article, limit)?
+            .into_iter()
+            .map(|(article_id, ranked)| RankedArticle {
+                article_id,
+                ..ranked
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -659,5 +741,40 @@ mod tests {
         merger.merge(&ids).wait().unwrap();
         merger.wait_merging_threads().unwrap();
         check(true);
+    }
+    /// Equal scores rank by id, also where the cut falls among them: the
+    /// ids of every article tied with the last one kept are read.
+    #[test]
+    fn ties_at_the_cut_go_to_the_smaller_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut index = Index::create(dir.path(), PassageConfig::default()).unwrap();
+        let mut writer = Writer::new(&index, 32).unwrap();
+        for id in ["d", "b", "e", "a", "c"] {
+            writer
+                .add_article(&Article::new(id, "", "The gangs met at dawn."))
+                .unwrap();
+        }
+        writer
+            .add_article(&Article::new("z", "", "Gangs, gangs and more gangs met."))
+            .unwrap();
+        writer.commit(&mut index).unwrap();
+        writer.finish().unwrap();
+        let reader = index.tantivy().reader().unwrap();
+        let searcher = reader.searcher();
+        let terms = [QueryTerm {
+            term: "gang".into(),
+            weight: 1.0,
+        }];
+        let params = RankParams::default();
+        let ids = |limit| -> Vec<String> {
+            rank_articles(&searcher, index.fields(), &terms, None, &params, limit)
+                .unwrap()
+                .into_iter()
+                .map(|a| a.article_id)
+                .collect()
+        };
+        assert_eq!(ids(3), ["z", "a", "b"]);
+        assert_eq!(ids(10), ["z", "a", "b", "c", "d", "e"]);
+        assert!(ids(0).is_empty());
     }
 }

@@ -7,11 +7,12 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, DocSetCollector, SegmentCollector, TopDocs};
-use tantivy::columnar::StrColumn;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
@@ -362,9 +363,10 @@ impl Searcher {
         let parsed = query::parse(&self.parser, query)?;
         let searcher = self.reader.searcher();
         let shown = passages_shown(opts);
+        let needed = opts.offset.saturating_add(opts.limit);
         let mut hits = Vec::new();
         for (i, group) in self
-            .rank(&searcher, &parsed, shown)?
+            .rank(&searcher, &parsed, shown, needed)?
             .into_iter()
             .skip(opts.offset)
             .take(opts.limit)
@@ -411,8 +413,9 @@ impl Searcher {
     ) -> Result<ArticleRanking, SearchError> {
         let parsed = query::parse(&self.parser, query)?;
         let searcher = self.reader.searcher();
+        let needed = opts.offset.saturating_add(opts.limit);
         let hits = self
-            .rank(&searcher, &parsed, passages_shown(opts))?
+            .rank(&searcher, &parsed, passages_shown(opts), needed)?
             .into_iter()
             .skip(opts.offset)
             .take(opts.limit)
@@ -429,17 +432,20 @@ impl Searcher {
         })
     }
 
-    /// Every matching article with its `keep` best passages, ranked by
-    /// [`crate::rank`]'s combination of whole-article and passage BM25 over
-    /// the query's words (ties by id). The query itself decides which
-    /// articles match: those with a passage that satisfies it (phrases,
-    /// required and excluded words apply passage by passage). A query with no
-    /// words for the passage text (`title:MEK`) ranks by [`article_score`].
+    /// The `needed` best matching articles with their `keep` best passages,
+    /// ranked by [`crate::rank`]'s combination of whole-article and passage
+    /// BM25 over the query's words (ties by id). The query itself decides
+    /// which articles match: those with a passage that satisfies it
+    /// (phrases, required and excluded words apply passage by passage). A
+    /// query with no words for the passage text (`title:MEK`) ranks by
+    /// [`article_score`]. Articles are told apart by their article
+    /// documents; ids are read only for the articles returned.
     fn rank(
         &self,
         searcher: &tantivy::Searcher,
         parsed: &query::ParsedQuery,
         keep: usize,
+        needed: usize,
     ) -> tantivy::Result<Vec<ArticleGroup>> {
         let stats = KindStats::new(searcher, &self.fields, kind::PASSAGE)?;
         let words = expand_prefixes(&parsed.prefixes, searcher, &self.fields)?;
@@ -454,40 +460,37 @@ impl Searcher {
             .filter_map(|(term, _)| term.value().as_str().map(str::to_string))
             .collect();
         let terms = ranking_terms(&parsed.highlight, &expanded, &params);
-        let combined: HashMap<String, Score> = if terms.is_empty() {
-            HashMap::new()
+        let combined: FxHashMap<DocAddress, Score> = if terms.is_empty() {
+            FxHashMap::default()
         } else {
-            let allowed = groups.keys().cloned().collect();
-            rank::rank_articles(
-                searcher,
-                &self.fields,
-                &terms,
-                Some(&allowed),
-                &params,
-                usize::MAX,
-            )?
-            .into_iter()
-            .map(|a| (a.article_id, a.score))
-            .collect()
+            let allowed = groups.keys().copied().collect();
+            rank::score_articles(searcher, &self.fields, &terms, Some(&allowed), &params)?
+                .into_iter()
+                .map(|a| (a.article, a.score))
+                .collect()
         };
-        let mut ranked: Vec<ArticleGroup> = groups
+        let scored: Vec<(Score, DocAddress, Vec<Scored>)> = groups
             .into_iter()
-            .map(|(id, mut passages)| {
+            .map(|(article, mut passages)| {
                 passages.sort_by(by_score_then_address);
                 let scores: Vec<Score> = passages.iter().map(|p| p.0).collect();
                 let score = combined
-                    .get(&id)
+                    .get(&article)
                     .copied()
                     .unwrap_or_else(|| article_score(&scores));
-                ArticleGroup {
+                (score, article, passages)
+            })
+            .collect();
+        Ok(
+            rank::best_by_score_then_id(searcher, scored, |g| g.0, |g| g.1, needed)?
+                .into_iter()
+                .map(|(id, (score, _, passages))| ArticleGroup {
                     score,
                     id,
                     passages,
-                }
-            })
-            .collect();
-        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-        Ok(ranked)
+                })
+                .collect(),
+        )
     }
 
     fn article_hit(
@@ -815,10 +818,10 @@ fn by_score_then_address(a: &Scored, b: &Scored) -> Ordering {
     b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1))
 }
 
-/// Collects every matching passage grouped by article id, keeping each
-/// article's `keep` best. Grouping goes through the `article_id` fast
-/// field (term ordinals per segment), so no document is loaded; an
-/// article's passages may sit in several segments and are merged by id.
+/// Collects every matching passage grouped by article, keeping each
+/// article's `keep` best. An article is known by its article document,
+/// found from a passage's ordinal (see [`crate::schema`]): no document and
+/// no id is read, and an article's documents all sit in one segment.
 struct ByArticle {
     keep: usize,
 }
@@ -829,7 +832,7 @@ impl ByArticle {
     }
 }
 
-type Grouped = HashMap<String, Vec<Scored>>;
+type Grouped = FxHashMap<DocAddress, Vec<Scored>>;
 
 /// Pushes `item` into `best`, keeping the `keep` highest scores.
 fn keep_best(best: &mut Vec<Scored>, item: Scored, keep: usize) {
@@ -855,8 +858,8 @@ impl Collector for ByArticle {
         Ok(ByArticleSegment {
             segment,
             keep: self.keep,
-            ids: reader.fast_fields().str(names::ARTICLE_ID)?,
-            groups: HashMap::new(),
+            article_of: rank::ArticleOf::new(reader)?,
+            groups: FxHashMap::default(),
         })
     }
 
@@ -865,81 +868,33 @@ impl Collector for ByArticle {
     }
 
     fn merge_fruits(&self, fruits: Vec<Grouped>) -> tantivy::Result<Grouped> {
-        let mut merged: Grouped = HashMap::new();
-        for fruit in fruits {
-            for (id, passages) in fruit {
-                match merged.get_mut(&id) {
-                    Some(best) => {
-                        for p in passages {
-                            keep_best(best, p, self.keep);
-                        }
-                    }
-                    None => {
-                        merged.insert(id, passages);
-                    }
-                }
-            }
-        }
-        Ok(merged)
+        // Segments hold different articles: nothing to merge.
+        Ok(fruits.into_iter().flatten().collect())
     }
 }
-
-/// The ordinal of passages without an article id (none are written so).
-const NO_ID: u64 = u64::MAX;
 
 struct ByArticleSegment {
     segment: u32,
     keep: usize,
-    ids: Option<StrColumn>,
-    groups: HashMap<u64, Vec<Scored>>,
+    article_of: rank::ArticleOf,
+    groups: FxHashMap<DocId, Vec<Scored>>,
 }
 
 impl SegmentCollector for ByArticleSegment {
     type Fruit = Grouped;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let ord = self
-            .ids
-            .as_ref()
-            .and_then(|ids| ids.ords().first(doc))
-            .unwrap_or(NO_ID);
         let item = (score, DocAddress::new(self.segment, doc));
-        keep_best(self.groups.entry(ord).or_default(), item, self.keep);
+        let group = self.groups.entry(self.article_of.get(doc)).or_default();
+        keep_best(group, item, self.keep);
     }
 
     fn harvest(self) -> Grouped {
-        let mut groups: Vec<(u64, Vec<Scored>)> = self.groups.into_iter().collect();
-        let mut out = HashMap::with_capacity(groups.len());
-        let Some(ids) = &self.ids else {
-            // No article ids in this segment: its passages group as "".
-            out.insert(
-                String::new(),
-                groups.into_iter().flat_map(|g| g.1).collect(),
-            );
-            return out;
-        };
-        // One sorted pass over the dictionary: looking ordinals up one by
-        // one decodes a dictionary block each time, which dominated
-        // article searches on common words.
-        groups.sort_unstable_by_key(|g| g.0);
-        if groups.last().is_some_and(|g| g.0 == NO_ID) {
-            let (_, orphans) = groups.pop().expect("non-empty");
-            out.insert(String::new(), orphans);
-        }
-        let ords: Vec<u64> = groups.iter().map(|g| g.0).collect();
-        let mut passages = groups.into_iter().map(|g| g.1);
-        let resolved = ids.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-            if let Some(p) = passages.next() {
-                out.insert(String::from_utf8_lossy(bytes).into_owned(), p);
-            }
-        });
-        if !matches!(resolved, Ok(true)) {
-            // An unreadable dictionary: keep the passages, grouped under "".
-            out.entry(String::new())
-                .or_default()
-                .extend(passages.flatten());
-        }
-        out
+        let segment = self.segment;
+        self.groups
+            .into_iter()
+            .map(|(article, passages)| (DocAddress::new(segment, article), passages))
+            .collect()
     }
 }
 
