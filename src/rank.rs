@@ -294,7 +294,7 @@ fn bm25_text(
                 continue;
             };
             let norms = segment.get_fieldnorms_reader(field)?;
-            let ordinals = segment.fast_fields().u64(names::ORDINAL)?;
+            let article_of = ArticleOf::new(segment)?;
             let alive = segment.alive_bitset();
             let seg = &mut passages.segments[ord];
             let in_articles = &mut found[ord];
@@ -309,9 +309,7 @@ fn bm25_text(
                     }
                     *slot += weight * tf as f32 / (tf as f32 + norm(dl, avgdl));
                     if articles.is_some()
-                        && let Some(article) = ordinals
-                            .first(doc)
-                            .and_then(|o| doc.checked_sub(o as DocId + 1))
+                        && let Some(article) = article_of.of(doc)
                     {
                         match in_articles.last_mut() {
                             Some((last, sum)) if *last == article => *sum += tf,
@@ -335,9 +333,10 @@ fn bm25_text(
                 continue;
             }
             let norms = segment.get_fieldnorms_reader(field)?;
-            let counts = segment.fast_fields().u64(names::PASSAGES)?;
+            let counts: Option<tantivy::columnar::Column<u64>> =
+                segment.fast_fields().column_opt(names::PASSAGES)?;
             for (article, tf) in found[ord].drain(..) {
-                let count = counts.first(article).unwrap_or(0) as DocId;
+                let count = counts.as_ref().and_then(|c| c.first(article)).unwrap_or(0) as DocId;
                 let dl: u32 = (article + 1..=article + count)
                     .map(|p| norms.fieldnorm(p))
                     .sum();
@@ -418,18 +417,20 @@ pub(crate) struct ArticleOf {
 impl ArticleOf {
     pub(crate) fn new(segment: &tantivy::SegmentReader) -> tantivy::Result<ArticleOf> {
         Ok(ArticleOf {
-            ordinals: segment.fast_fields().u64(names::ORDINAL).ok(),
+            ordinals: segment.fast_fields().column_opt(names::ORDINAL)?,
         })
     }
 
-    /// The article document of passage `doc` (`doc` itself for a document
-    /// without an ordinal, which no passage lacks).
+    /// The article document of passage `doc`; None for a document without
+    /// an ordinal (an article document: no passage lacks one).
+    pub(crate) fn of(&self, doc: DocId) -> Option<DocId> {
+        let ordinal = self.ordinals.as_ref()?.first(doc)?;
+        doc.checked_sub(ordinal as DocId + 1)
+    }
+
+    /// [`ArticleOf::of`], or `doc` itself for a document without an ordinal.
     pub(crate) fn get(&self, doc: DocId) -> DocId {
-        self.ordinals
-            .as_ref()
-            .and_then(|o| o.first(doc))
-            .and_then(|o| doc.checked_sub(o as DocId + 1))
-            .unwrap_or(doc)
+        self.of(doc).unwrap_or(doc)
     }
 }
 

@@ -7,10 +7,9 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
-
-use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::collector::{Collector, DocSetCollector, SegmentCollector, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermQuery};
