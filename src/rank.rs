@@ -190,13 +190,25 @@ impl Scores {
     }
 
     fn add(&mut self, addr: DocAddress, value: Score) {
-        let seg = &mut self.segments[addr.segment_ord as usize];
-        let slot = &mut seg.score[addr.doc_id as usize];
+        self.segments[addr.segment_ord as usize].add(addr.doc_id, value);
+    }
+}
+
+impl SegmentScores {
+    fn add(&mut self, doc: DocId, value: Score) {
+        let slot = &mut self.score[doc as usize];
         if *slot == 0.0 {
-            seg.touched.push(addr.doc_id);
+            self.touched.push(doc);
         }
         *slot += value;
     }
+}
+
+/// BM25's length normalisation for a document of `dl` words where
+/// documents average `avgdl`: a term occurring `tf` times there scores
+/// `weight * tf / (tf + norm)`.
+fn length_norm(dl: f32, avgdl: f32, params: &RankParams) -> f32 {
+    params.k1 * (1.0 - params.b + params.b * dl / avgdl)
 }
 
 /// Adds `boost ×` BM25 of `terms` in `field` to `acc`, for every live
@@ -233,12 +245,7 @@ fn bm25_field(
                 if alive.is_none_or(|a| a.is_alive(doc)) {
                     let tf = postings.term_freq() as f32;
                     let dl = norms.fieldnorm(doc) as f32;
-                    let norm = params.k1 * (1.0 - params.b + params.b * dl / avgdl);
-                    let slot = &mut seg.score[doc as usize];
-                    if *slot == 0.0 {
-                        seg.touched.push(doc);
-                    }
-                    *slot += weight * tf / (tf + norm);
+                    seg.add(doc, weight * tf / (tf + length_norm(dl, avgdl, params)));
                 }
                 doc = postings.advance();
             }
@@ -274,7 +281,6 @@ fn bm25_text(
     let avgdl = (tokens / n).max(1.0);
     let article_n = article_stats.docs() as f32;
     let article_avgdl = (tokens / article_n).max(1.0);
-    let norm = |dl: f32, avgdl: f32| params.k1 * (1.0 - params.b + params.b * dl / avgdl);
     let segments = searcher.segment_readers();
     // Per segment, the articles holding the term with its frequency in
     // each, in document order.
@@ -301,19 +307,15 @@ fn bm25_text(
             let mut doc: DocId = postings.doc();
             while doc != TERMINATED {
                 if alive.is_none_or(|a| a.is_alive(doc)) {
-                    let tf = postings.term_freq();
-                    let dl = norms.fieldnorm(doc) as f32;
-                    let slot = &mut seg.score[doc as usize];
-                    if *slot == 0.0 {
-                        seg.touched.push(doc);
-                    }
-                    *slot += weight * tf as f32 / (tf as f32 + norm(dl, avgdl));
+                    let freq = postings.term_freq();
+                    let (tf, dl) = (freq as f32, norms.fieldnorm(doc) as f32);
+                    seg.add(doc, weight * tf / (tf + length_norm(dl, avgdl, params)));
                     if articles.is_some()
                         && let Some(article) = article_of.of(doc)
                     {
                         match in_articles.last_mut() {
-                            Some((last, sum)) if *last == article => *sum += tf,
-                            _ => in_articles.push((article, tf)),
+                            Some((last, sum)) if *last == article => *sum += freq,
+                            _ => in_articles.push((article, freq)),
                         }
                     }
                 }
@@ -341,9 +343,10 @@ fn bm25_text(
                     .map(|p| norms.fieldnorm(p))
                     .sum();
                 let tf = tf as f32;
+                let norm = length_norm(dl as f32, article_avgdl, params);
                 articles.add(
                     DocAddress::new(ord as u32, article),
-                    weight * tf / (tf + norm(dl as f32, article_avgdl)),
+                    weight * tf / (tf + norm),
                 );
             }
         }
