@@ -184,13 +184,7 @@ mod tests {
 
     #[test]
     fn a_phrase_prefix_marks_the_phrase_whose_last_word_starts_with_it() {
-        let plan = HighlightPlan {
-            matchers: vec![Matcher::Phrase {
-                terms: vec!["crime".into(), "gangst".into()],
-                slop: 0,
-                prefix: true,
-            }],
-        };
+        let plan = phrase(["crime", "gangst"], 0, true);
         assert_eq!(
             marked(&plan, "Crime gangsters and crime gangs; gangsters."),
             ["Crime", "gangsters"]
@@ -199,6 +193,21 @@ mod tests {
 
     fn term(t: &str) -> Matcher {
         Matcher::Term(t.into())
+    }
+
+    /// A plan marking one phrase of indexed terms.
+    fn phrase<S: Into<String>>(
+        terms: impl IntoIterator<Item = S>,
+        slop: u32,
+        prefix: bool,
+    ) -> HighlightPlan {
+        HighlightPlan {
+            matchers: vec![Matcher::Phrase {
+                terms: terms.into_iter().map(Into::into).collect(),
+                slop,
+                prefix,
+            }],
+        }
     }
 
     #[test]
@@ -214,13 +223,7 @@ mod tests {
 
     #[test]
     fn phrases_mark_only_adjacent_pairs() {
-        let plan = HighlightPlan {
-            matchers: vec![Matcher::Phrase {
-                terms: analysis::terms("QUDS force"),
-                slop: 0,
-                prefix: false,
-            }],
-        };
+        let plan = phrase(analysis::terms("QUDS force"), 0, false);
         let text = "QUDS is a force. The QUDS force acts. Force of QUDS.";
         assert_eq!(marked(&plan, text), ["QUDS", "force"]);
         assert_eq!(plan.ranges(text), [[21, 25], [26, 31]]);
@@ -228,13 +231,7 @@ mod tests {
 
     #[test]
     fn sloppy_phrases_allow_gaps() {
-        let plan = HighlightPlan {
-            matchers: vec![Matcher::Phrase {
-                terms: vec!["crime".into(), "gang".into()],
-                slop: 1,
-                prefix: false,
-            }],
-        };
+        let plan = phrase(["crime", "gang"], 1, false);
         assert_eq!(
             marked(&plan, "crime and gangs; crime big bad gangs"),
             ["crime", "gangs"]
@@ -286,13 +283,7 @@ mod tests {
 
     #[test]
     fn word_parts_join_into_one_range() {
-        let plan = HighlightPlan {
-            matchers: vec![Matcher::Phrase {
-                terms: vec!["ak".into(), "47".into()],
-                slop: 0,
-                prefix: false,
-            }],
-        };
+        let plan = phrase(["ak", "47"], 0, false);
         assert_eq!(marked(&plan, "an AK47-style rifle"), ["AK47"]);
     }
 }
