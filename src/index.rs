@@ -250,7 +250,13 @@ impl Index {
     pub(crate) fn for_writing(&self) -> tantivy::Result<tantivy::Index> {
         let mut directory = ReadableDirectory::open(&self.dir)?;
         directory.buffered = true;
-        let inner = tantivy::Index::open(directory)?;
+        let mut inner = tantivy::Index::open(directory)?;
+        // Compress stored text on the indexing threads themselves. tantivy's
+        // default hands every 16 KB block to a compressor thread of its own
+        // per segment: on 2 cores that woke a thread per block and tripled
+        // the context switches of a build (news-all: 19,000 -> 5,800) for
+        // about 5-8% more CPU time, while compressing is 3% of the work.
+        inner.settings_mut().docstore_compress_dedicated_thread = false;
         register_analyzers(&inner);
         Ok(inner)
     }
