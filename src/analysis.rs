@@ -383,35 +383,42 @@ const DROPPED: u64 = u64::MAX;
 /// A word of up to 23 bytes packed with its length into 24 bytes, so the
 /// cache hashes and compares it without a heap allocation or a pointer to
 /// follow (the cost that dominated lookups with `String` keys). It is
-/// built in registers from whole loads of the word: a byte-wise copy to
-/// memory read back as words stalls the CPU (failed store forwarding),
-/// which cost more than the lookup itself.
-#[derive(Clone, Copy, PartialEq, Eq, Default)]
+/// built and compared in registers, one 8-byte lane at a time: writing a
+/// lane to memory and reading the word back wider (a byte-wise copy, or
+/// a store of the last lane at a computed index followed by a 16-byte
+/// compare) stalls the CPU on failed store forwarding, which perf showed
+/// costing more than the cache lookup itself.
+#[derive(Clone, Copy, Eq, Default)]
 struct ShortWord([u64; 3]);
 
+impl PartialEq for ShortWord {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        // Lane by lane, so the key stays in registers (see above).
+        (self.0[0] ^ other.0[0]) | (self.0[1] ^ other.0[1]) | (self.0[2] ^ other.0[2]) == 0
+    }
+}
+
 impl ShortWord {
+    #[inline]
     fn new(word: &str) -> Option<ShortWord> {
         let bytes = word.as_bytes();
         let len = bytes.len();
-        if len > 23 {
-            return None;
-        }
-        let mut packed = [0u64; 3];
-        let mut chunks = bytes.chunks_exact(8);
-        for (slot, chunk) in packed.iter_mut().zip(&mut chunks) {
-            *slot = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        }
-        let tail = chunks.remainder();
-        if !tail.is_empty() {
-            packed[len / 8] = load_tail(tail);
-        }
+        let lane = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+        let tail = |at: usize| if at < len { load_tail(&bytes[at..]) } else { 0 };
+        let (a, b, c) = match len {
+            0..=7 => (tail(0), 0, 0),
+            8..=15 => (lane(0), tail(8), 0),
+            16..=23 => (lane(0), lane(8), tail(16)),
+            _ => return None,
+        };
         // Byte 23 holds the length.
-        packed[2] |= (len as u64) << 56;
-        Some(ShortWord(packed))
+        Some(ShortWord([a, b, c | (len as u64) << 56]))
     }
 }
 
 /// 1 to 7 bytes as a little-endian integer, from at most two loads.
+#[inline]
 fn load_tail(tail: &[u8]) -> u64 {
     let n = tail.len();
     if n >= 4 {
