@@ -438,8 +438,9 @@ impl TermCache {
             match Known::decode(known) {
                 Known::Dropped => return false,
                 Known::Inline(bytes, len) => {
-                    let bytes = bytes.to_le_bytes();
-                    out.push_str(std::str::from_utf8(&bytes[..len]).expect("ASCII"));
+                    // ASCII bytes, one char each: no UTF-8 check (as a call
+                    // to `str::from_utf8`, it was 1.5% of indexing).
+                    out.extend(bytes.to_le_bytes()[..len].iter().map(|&b| char::from(b)));
                 }
                 Known::Stored(start, len) => out.push_str(&self.terms[start..start + len]),
             }
