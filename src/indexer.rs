@@ -131,9 +131,20 @@ impl Writer {
     /// order: the article document, then the passages by ordinal (the
     /// layout [`crate::schema`] describes and article ranking relies on).
     pub fn add_passages(&self, article: &Article, spans: &[PassageSpan]) -> Result<()> {
+        self.add_hashed(article, spans, content_hash(article))
+    }
+
+    /// [`Writer::add_passages`] for an article whose [`content_hash`] the
+    /// caller has already computed (an indexing run compares it with the
+    /// stored one first).
+    fn add_hashed(&self, article: &Article, spans: &[PassageSpan], hash: u64) -> Result<()> {
         let f = &self.fields;
         let mut batch = Vec::with_capacity(1 + spans.len());
-        batch.push(UserOperation::Add(self.article_doc(article, spans.len())));
+        batch.push(UserOperation::Add(self.article_doc(
+            article,
+            spans.len(),
+            hash,
+        )));
         for span in spans {
             let mut doc = TantivyDocument::default();
             doc.add_text(f.kind, kind::PASSAGE);
@@ -152,14 +163,14 @@ impl Writer {
 
     /// The article-level document: headline, metadata, passage count and
     /// content hash.
-    fn article_doc(&self, article: &Article, passages: usize) -> TantivyDocument {
+    fn article_doc(&self, article: &Article, passages: usize, hash: u64) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.kind, kind::ARTICLE);
         doc.add_text(f.article_id, &article.id);
         doc.add_text(f.article_title, &article.title);
         doc.add_u64(f.passages, passages as u64);
-        doc.add_u64(f.hash, content_hash(article));
+        doc.add_u64(f.hash, hash);
         add_metadata(f, article, f.article_tags, &mut doc);
         doc
     }
@@ -1539,7 +1550,7 @@ impl Run<'_> {
         if write {
             let spans = spans.get_or_insert_with(cut);
             passages = spans.len();
-            if let Err(e) = self.writer.add_passages(&article, spans) {
+            if let Err(e) = self.writer.add_hashed(&article, spans, hash) {
                 drop(seen);
                 return self.fail(e);
             }
