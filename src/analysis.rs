@@ -12,7 +12,6 @@
 //! ```
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 
 use tantivy::tokenizer::{
@@ -120,12 +119,14 @@ impl<'a> WordParts<'a> {
         }
     }
 
-    /// The next part's cleaned text (a slice of the text, or of `clean`
-    /// when cleaning changed it), its byte range in the text and its position.
-    fn next_part<'c>(&mut self, clean: &'c mut String) -> Option<(&'c str, usize, usize, usize)>
-    where
-        'a: 'c,
-    {
+    /// The next part: its byte range in the text, its position, and
+    /// whether its cleaned text is in `clean` (otherwise it is the range
+    /// of the text as it stands).
+    // Inlined at both of the tokenizer's call sites, so that the part
+    // stays in registers (returned through memory, its fields stalled the
+    // loads that read them back).
+    #[inline(always)]
+    fn next_part(&mut self, clean: &mut String) -> Option<Part> {
         loop {
             while self.part_start >= self.word.len() {
                 let (offset, word, simple) = self.words.next()?;
@@ -135,7 +136,12 @@ impl<'a> WordParts<'a> {
                     self.part_start = 0;
                     let position = self.position;
                     self.position += 1;
-                    return Some((word, offset, offset + word.len(), position));
+                    return Some(Part {
+                        from: offset,
+                        to: offset + word.len(),
+                        position,
+                        cleaned: false,
+                    });
                 }
                 self.word = &word[..strip_possessive(word)];
                 self.word_offset = offset;
@@ -150,12 +156,32 @@ impl<'a> WordParts<'a> {
             }
             let position = self.position;
             self.position += 1;
-            return Some((
-                clean.as_str(),
-                self.word_offset + from,
-                self.word_offset + to,
+            return Some(Part {
+                from: self.word_offset + from,
+                to: self.word_offset + to,
                 position,
-            ));
+                cleaned: true,
+            });
+        }
+    }
+}
+
+/// A word part found by [`WordParts::next_part`].
+#[derive(Clone, Copy)]
+struct Part {
+    from: usize,
+    to: usize,
+    position: usize,
+    /// Its cleaned text is in the buffer given to `next_part`.
+    cleaned: bool,
+}
+
+impl Part {
+    fn text<'s>(&self, text: &'s str, clean: &'s str) -> &'s str {
+        if self.cleaned {
+            clean
+        } else {
+            &text[self.from..self.to]
         }
     }
 }
@@ -187,12 +213,12 @@ impl Tokenizer for WordTokenizer {
         let mut tokens = Vec::new();
         let mut parts = WordParts::new(text);
         let mut clean = String::new();
-        while let Some((word, offset_from, offset_to, position)) = parts.next_part(&mut clean) {
+        while let Some(part) = parts.next_part(&mut clean) {
             tokens.push(Token {
-                offset_from,
-                offset_to,
-                position,
-                text: word.to_string(),
+                offset_from: part.from,
+                offset_to: part.to,
+                position: part.position,
+                text: part.text(text, &clean).to_string(),
                 position_length: 1,
             });
         }
@@ -237,7 +263,8 @@ impl TokenStream for WordTokenStream {
 /// the title field's own analyzer, passage after passage.
 pub struct PassimTokenizer {
     normalizer: TextAnalyzer,
-    clean: String,
+    /// The cleaned text of the part being analysed, and of the next one.
+    clean: [String; 2],
     memo: Memo,
 }
 
@@ -281,7 +308,7 @@ impl Default for PassimTokenizer {
     fn default() -> Self {
         PassimTokenizer {
             normalizer: normalizer(),
-            clean: String::new(),
+            clean: Default::default(),
             memo: Memo::default(),
         }
     }
@@ -302,10 +329,15 @@ impl std::fmt::Debug for PassimTokenizer {
 
 /// Token stream of [`PassimTokenizer`].
 pub struct PassimTokenStream<'a> {
+    text: &'a str,
     parts: WordParts<'a>,
     tokenizer: &'a mut PassimTokenizer,
     token: Token,
     replay: Replay,
+    /// The next part, found one token early: its cache lookup is started
+    /// (a prefetch) while tantivy indexes the current token, because
+    /// lookups are bound by memory loads that would otherwise stall.
+    ahead: Option<Part>,
 }
 
 impl Tokenizer for PassimTokenizer {
@@ -326,54 +358,113 @@ impl Tokenizer for PassimTokenizer {
             Replay::Record
         };
         PassimTokenStream {
+            text,
             parts: WordParts::new(text),
             tokenizer: self,
             token: Token::default(),
             replay,
+            ahead: None,
         }
     }
 }
 
 /// Cleaned surface words and their indexed forms, as one thread learns them.
+#[derive(Default)]
 struct TermCache {
-    /// The last words seen in each set (by hash) with their values in
-    /// `map`: a two-way set-associative table small enough to stay in the
-    /// CPU's cache, that answers for the commonest words of news text with
-    /// one memory load. An empty slot holds the empty word, which is never
-    /// looked up.
-    front: Box<[FrontSet]>,
     /// Word → its indexed form (see [`Known`]), or [`DROPPED`] when the
     /// word is dropped.
-    map: HashMap<ShortWord, u64, BuildHasherDefault<WordHasher>>,
+    map: WordMap,
     /// The indexed forms too long to keep in a value, one after the other:
     /// copied out without the UTF-8 check that rebuilding a `str` from
     /// packed bytes would need.
     terms: String,
 }
 
-/// Sets of [`TermCache::front`] (a power of two): 128 KB.
-const FRONT_SETS: usize = 2048;
+/// The words of a [`TermCache`]: open addressing with linear probing over
+/// one array of word-value slots, so that a lookup reads one cache line
+/// (two slots) in most cases, and the line a word will need can be
+/// prefetched from its hash alone ([`WordMap::slot`]): the tokenizer does
+/// so one word ahead, and tantivy's work on the word in between hides the
+/// wait for memory that dominated lookups (an array of 200,000 words does
+/// not fit the CPU's caches). An empty slot holds the empty word, which is
+/// never looked up.
+struct WordMap {
+    slots: Box<[Slot]>,
+    len: usize,
+}
 
-/// A set of [`TermCache::front`]: the most recently filled slot first,
-/// both in one CPU cache line.
 #[derive(Clone, Copy, Default)]
-#[repr(C, align(64))]
-struct FrontSet([FrontEntry; 2]);
-
-#[derive(Clone, Copy, Default)]
-#[repr(C)]
-struct FrontEntry {
+#[repr(C, align(32))]
+struct Slot {
     word: ShortWord,
     value: u64,
 }
 
-impl Default for TermCache {
+/// Slots of a new [`WordMap`] (a query's few words need no more); it
+/// doubles when half full.
+const WORD_MAP_START: usize = 1 << 10;
+
+impl Default for WordMap {
     fn default() -> Self {
-        TermCache {
-            front: vec![FrontSet::default(); FRONT_SETS].into_boxed_slice(),
-            map: HashMap::default(),
-            terms: String::new(),
+        WordMap {
+            slots: vec![Slot::default(); WORD_MAP_START].into_boxed_slice(),
+            len: 0,
         }
+    }
+}
+
+impl WordMap {
+    /// Where the probe for a word with this hash starts.
+    #[inline]
+    fn slot(&self, hash: u64) -> usize {
+        hash as usize & (self.slots.len() - 1)
+    }
+
+    #[inline]
+    fn get(&self, key: ShortWord, hash: u64) -> Option<u64> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(hash);
+        loop {
+            let slot = &self.slots[i];
+            if slot.word == key {
+                return Some(slot.value);
+            }
+            if slot.word == ShortWord::default() {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds a word that is not in the map.
+    fn insert(&mut self, key: ShortWord, hash: u64, value: u64) {
+        if 2 * (self.len + 1) > self.slots.len() {
+            let bigger = vec![Slot::default(); 2 * self.slots.len()].into_boxed_slice();
+            let old = std::mem::replace(&mut self.slots, bigger);
+            for entry in old.iter().filter(|e| e.word != ShortWord::default()) {
+                self.place(*entry, entry.word.hash());
+            }
+        }
+        self.place(Slot { word: key, value }, hash);
+        self.len += 1;
+    }
+
+    fn place(&mut self, entry: Slot, hash: u64) {
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(hash);
+        while self.slots[i].word != ShortWord::default() {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = entry;
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn clear(&mut self) {
+        self.slots.fill(Slot::default());
+        self.len = 0;
     }
 }
 
@@ -415,26 +506,35 @@ impl Known {
 }
 
 impl TermCache {
+    /// Starts loading the slot where looking up `word` will start, without
+    /// waiting for it.
+    #[inline]
+    fn prefetch(&self, word: &str) {
+        if is_number(word) {
+            return;
+        }
+        if let Some(key) = ShortWord::new(word) {
+            let hash = key.hash();
+            prefetch(&self.map.slots[self.map.slot(hash)]);
+        }
+    }
+
     /// Writes the indexed form of the cleaned `word` to `out`; false when
     /// the word is dropped.
     fn normalize(&mut self, normalizer: &mut TextAnalyzer, word: &str, out: &mut String) -> bool {
         out.clear();
+        // Numbers are their own indexed form (no case, no diacritics, and
+        // the stemmer leaves digits alone); they are too varied to be worth
+        // remembering, or looking up.
+        if is_number(word) {
+            if word.len() < MAX_TOKEN_BYTES {
+                out.push_str(word);
+                return true;
+            }
+            return false;
+        }
         let key = ShortWord::new(word);
-        let known = key.and_then(|key| {
-            let hash = BuildHasherDefault::<WordHasher>::default().hash_one(key);
-            let set = &mut self.front[hash as usize & (FRONT_SETS - 1)].0;
-            if set[0].word == key {
-                return Some(set[0].value);
-            }
-            if set[1].word == key {
-                return Some(set[1].value);
-            }
-            let value = *self.map.get(&key)?;
-            set[1] = set[0];
-            set[0] = FrontEntry { word: key, value };
-            Some(value)
-        });
-        if let Some(known) = known {
+        if let Some(known) = key.and_then(|key| self.map.get(key, key.hash())) {
             match Known::decode(known) {
                 Known::Dropped => return false,
                 Known::Inline(bytes, len) => {
@@ -446,16 +546,6 @@ impl TermCache {
             }
             return true;
         }
-        // Numbers are their own indexed form (no case, no diacritics, and
-        // the stemmer leaves digits alone); they are too varied to be worth
-        // remembering.
-        if word.as_bytes()[0].is_ascii_digit() && word.bytes().all(|b| b.is_ascii_digit()) {
-            if word.len() < MAX_TOKEN_BYTES {
-                out.push_str(word);
-                return true;
-            }
-            return false;
-        }
         let mut stream = normalizer.token_stream(word);
         let term = stream.advance().then(|| stream.token().text.as_str());
         out.push_str(term.unwrap_or_default());
@@ -464,7 +554,6 @@ impl TermCache {
             if self.map.len() >= TERM_CACHE_WORDS {
                 self.map.clear();
                 self.terms.clear();
-                self.front.fill(FrontSet::default());
             }
             let value = term.map_or(DROPPED, |t| {
                 Known::inline(t).unwrap_or_else(|| {
@@ -473,7 +562,7 @@ impl TermCache {
                     start << 32 | t.len() as u64
                 })
             });
-            self.map.insert(key, value);
+            self.map.insert(key, key.hash(), value);
         }
         term.is_some()
     }
@@ -513,6 +602,11 @@ impl ShortWord {
         };
         // Byte 23 holds the length.
         Some(ShortWord([a, b, c | (len as u64) << 56]))
+    }
+
+    #[inline]
+    fn hash(self) -> u64 {
+        BuildHasherDefault::<WordHasher>::default().hash_one(self)
     }
 }
 
@@ -585,15 +679,30 @@ impl TokenStream for PassimTokenStream<'_> {
             self.replay = Replay::From(i + 1);
             return true;
         }
+        let [clean, clean_ahead] = clean;
         loop {
-            let Some((word, from, to, position)) = self.parts.next_part(clean) else {
+            let Some(part) = self
+                .ahead
+                .take()
+                .or_else(|| self.parts.next_part(clean_ahead))
+            else {
                 memo.complete |= self.replay == Replay::Record;
                 return false;
             };
-            let kept =
-                TERMS.with_borrow_mut(|cache| cache.normalize(normalizer, word, &mut token.text));
+            std::mem::swap(clean, clean_ahead);
+            self.ahead = self.parts.next_part(clean_ahead);
+            let word = part.text(self.text, clean);
+            let kept = TERMS.with_borrow_mut(|cache| {
+                if let Some(next) = &self.ahead {
+                    cache.prefetch(next.text(self.text, clean_ahead));
+                }
+                cache.normalize(normalizer, word, &mut token.text)
+            });
             // A dropped word keeps its position, as the filter chain leaves it.
             if kept {
+                let Part {
+                    from, to, position, ..
+                } = part;
                 (token.offset_from, token.offset_to) = (from, to);
                 (token.position, token.position_length) = (position, 1);
                 if self.replay == Replay::Record {
@@ -612,6 +721,27 @@ impl TokenStream for PassimTokenStream<'_> {
     fn token_mut(&mut self) -> &mut Token {
         &mut self.token
     }
+}
+
+/// A word of ASCII digits only (never empty).
+#[inline]
+fn is_number(word: &str) -> bool {
+    word.as_bytes()[0].is_ascii_digit() && word.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Asks the CPU to start loading the cache line of `item`: a hint, which
+/// neither waits nor faults.
+#[inline]
+fn prefetch<T>(item: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing into the program and cannot fault;
+    // the pointer comes from a reference anyway.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((item as *const T).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = item;
 }
 
 /// Writes `part` without apostrophes, and without dots (in words with a
@@ -1033,9 +1163,9 @@ mod tests {
     }
 
     #[test]
-    fn the_word_cache_answers_alike_when_words_crowd_its_front_table() {
-        // Far more distinct words than front slots, short stems kept in the
-        // cache values and long ones beside them, each seen several times.
+    fn the_word_cache_answers_alike_while_its_map_grows() {
+        // Far more distinct words than a new map holds, short stems kept in
+        // the cache values and long ones beside them, each seen several times.
         let mut rng = fastrand::Rng::with_seed(7);
         let words: Vec<String> = (0..20_000)
             .map(|_| {
@@ -1051,6 +1181,33 @@ mod tests {
         let expected = tokens_with(&mut reference_analyzer(), &text);
         assert_eq!(tokens_with(&mut fused, &text), expected);
         assert_eq!(tokens_with(&mut fused, &text), expected);
+    }
+
+    #[test]
+    fn the_word_cache_answers_alike_after_starting_afresh() {
+        // More distinct words than the cache keeps: it is emptied once on
+        // the way, and the words after that (and before, seen again) must
+        // still come out as the filter chain makes them.
+        let words: Vec<String> = (0..TERM_CACHE_WORDS + 20_000)
+            .map(|mut i| {
+                // Stems too long to sit in a cache value.
+                let mut word = String::from("lengthy");
+                while i > 0 {
+                    word.push(char::from(b'a' + (i % 26) as u8));
+                    i /= 26;
+                }
+                word
+            })
+            .collect();
+        let text = words.join(" ");
+        let mut fused = analyzer();
+        let expected = tokens_with(&mut reference_analyzer(), &text);
+        assert_eq!(tokens_with(&mut fused, &text), expected);
+        let again = words[..50_000].join(" ");
+        assert_eq!(
+            tokens_with(&mut fused, &again),
+            tokens_with(&mut reference_analyzer(), &again)
+        );
     }
 
     #[test]
