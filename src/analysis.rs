@@ -28,8 +28,9 @@ pub const ANALYZER_NAME: &str = "passim";
 pub const MAX_TOKEN_BYTES: usize = 48;
 
 /// Distinct words whose indexed form one thread remembers before it starts
-/// afresh; bounds its memory (about 50 bytes a word) while keeping the hit
-/// rate high on news text, whose common words recur in every passage.
+/// afresh; bounds its memory (16 MB of slots at most, plus stems too long
+/// to sit in a slot) while keeping the hit rate high on news text, whose
+/// common words recur in every passage.
 pub const TERM_CACHE_WORDS: usize = 200_000;
 
 /// Builds the analyzer. Cheap to call: the indexed forms of the words seen
