@@ -285,7 +285,10 @@ impl Searcher {
 
     /// Runs `query` and returns ranked passages with highlights. With
     /// [`SearchOptions::per_article`], passages beyond that many from one
-    /// article are left out (the rest move up).
+    /// article are left out (the rest move up). Passages with equal scores
+    /// come in an order fixed by their articles (content hash, then place
+    /// in the article), so rebuilding the index from the same articles
+    /// gives the same results in the same order.
     pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<SearchResults, SearchError> {
         let mut parsed = query::parse(&self.parser, query)?;
         let flat = drop_stop_words(flatten_unions(parsed.query.as_ref()), &mut parsed);
@@ -295,26 +298,33 @@ impl Searcher {
         let wanted = opts.offset.saturating_add(opts.limit);
         // Passage statistics count passages only, not article documents.
         let stats = KindStats::new(&searcher, &self.fields, kind::PASSAGE)?;
-        let scored: Vec<Scored> = match opts.per_article {
-            None => searcher.search_with_statistics_provider(
-                flat.as_ref(),
-                &TopDocs::with_limit(opts.limit.max(1))
-                    .and_offset(opts.offset)
-                    .order_by_score(),
-                &stats,
-            )?,
+        let wanted = wanted.max(1);
+        let candidates: Vec<Scored> = match opts.per_article {
+            None => {
+                // One more than wanted shows whether passages tied with the
+                // last one wanted were left out; if so, fetch them all.
+                let top = searcher.search_with_statistics_provider(
+                    flat.as_ref(),
+                    &TopDocs::with_limit(wanted.saturating_add(1)).order_by_score(),
+                    &stats,
+                )?;
+                if top.len() > wanted && top[wanted].0 == top[wanted - 1].0 {
+                    scoring_at_least(&searcher, flat.as_ref(), &stats, top[wanted - 1].0)?
+                } else {
+                    top
+                }
+            }
             Some(cap) => {
                 let groups = searcher.search_with_statistics_provider(
                     flat.as_ref(),
                     &ByArticle::new(cap),
                     &stats,
                 )?;
-                let mut all: Vec<Scored> = groups.into_values().flatten().collect();
-                all.sort_by(by_score_then_address);
-                all.truncate(wanted);
-                all.into_iter().skip(opts.offset).collect()
+                groups.into_values().flatten().collect()
             }
         };
+        let scored = best_passages(&searcher, candidates, wanted)?;
+        let scored = scored.into_iter().skip(opts.offset);
         let mut hits = Vec::with_capacity(scored.len().min(opts.limit));
         for (i, (score, addr)) in scored.into_iter().enumerate().take(opts.limit) {
             let (article, passage) = self.load(&searcher, addr)?;
@@ -815,6 +825,109 @@ type Scored = (Score, DocAddress);
 /// Best score first; equal scores in index order, so results are stable.
 fn by_score_then_address(a: &Scored, b: &Scored) -> Ordering {
     b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1))
+}
+
+/// The `wanted` best of `candidates` (which must hold every passage scoring
+/// at least the `wanted`-th best score), ties in [`TieKeys`] order.
+/// Addresses alone would order ties by whichever indexing thread took an
+/// article, which differs from one build to the next.
+fn best_passages(
+    searcher: &tantivy::Searcher,
+    mut candidates: Vec<Scored>,
+    wanted: usize,
+) -> tantivy::Result<Vec<Scored>> {
+    candidates.sort_by(by_score_then_address);
+    let mut ties = TieKeys::new(searcher);
+    let mut best = Vec::with_capacity(wanted.min(candidates.len()));
+    let mut rest = &candidates[..];
+    while best.len() < wanted && !rest.is_empty() {
+        let tied = rest.iter().take_while(|c| c.0 == rest[0].0).count();
+        let (run, tail) = rest.split_at(tied);
+        if tied == 1 {
+            best.extend_from_slice(run);
+        } else {
+            best.extend(ties.first(run, wanted - best.len())?);
+        }
+        rest = tail;
+    }
+    Ok(best)
+}
+
+/// What orders passages with equal scores: their article's content hash
+/// (a fast field of its article document, see [`crate::indexer::content_hash`]),
+/// then their place in the article. Both depend only on the articles, not
+/// on how the index was built; the hash is a number every segment can
+/// compare, where ids would have to be read from each segment's compressed
+/// id dictionary (a third more time for short queries, many of which tie).
+struct TieKeys<'s> {
+    searcher: &'s tantivy::Searcher,
+    segments: Vec<Option<(rank::ArticleOf, Option<tantivy::columnar::Column<u64>>)>>,
+}
+
+impl<'s> TieKeys<'s> {
+    fn new(searcher: &'s tantivy::Searcher) -> Self {
+        TieKeys {
+            searcher,
+            segments: (0..searcher.segment_readers().len())
+                .map(|_| None)
+                .collect(),
+        }
+    }
+
+    /// The article hash of a passage (0 for a document without one).
+    fn hash(&mut self, at: DocAddress) -> tantivy::Result<u64> {
+        let slot = &mut self.segments[at.segment_ord as usize];
+        if slot.is_none() {
+            let reader = &self.searcher.segment_readers()[at.segment_ord as usize];
+            let hashes = reader.fast_fields().column_opt(names::HASH)?;
+            *slot = Some((rank::ArticleOf::new(reader)?, hashes));
+        }
+        let Some((article_of, Some(hashes))) = slot else {
+            return Ok(0);
+        };
+        Ok(hashes.first(article_of.get(at.doc_id)).unwrap_or(0))
+    }
+
+    /// The first `count` passages of `run` (equal scores) in tie order. An
+    /// article's passages sit in one segment in order (see
+    /// [`crate::schema`]): among the same article, addresses give that order.
+    fn first(&mut self, run: &[Scored], count: usize) -> tantivy::Result<Vec<Scored>> {
+        let mut keyed = Vec::with_capacity(run.len());
+        for &scored in run {
+            keyed.push((self.hash(scored.1)?, scored.1, scored));
+        }
+        if keyed.len() > count {
+            keyed.select_nth_unstable_by_key(count, |k| (k.0, k.1));
+            keyed.truncate(count);
+        }
+        keyed.sort_unstable_by_key(|k| (k.0, k.1));
+        Ok(keyed.into_iter().map(|k| k.2).collect())
+    }
+}
+
+/// Every passage matching `query` with a score of at least `floor`:
+/// block-max WAND skips the rest, as it does for a top-k search.
+fn scoring_at_least(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    stats: &KindStats,
+    floor: Score,
+) -> tantivy::Result<Vec<Scored>> {
+    let scoring = tantivy::query::EnableScoring::enabled_from_statistics_provider(stats, searcher);
+    let weight = query.weight(scoring)?;
+    // The callback sees scores above the threshold it returns.
+    let below = floor.next_down();
+    let mut out = Vec::new();
+    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+        let alive = reader.alive_bitset();
+        weight.for_each_pruning(below, reader, &mut |doc, score| {
+            if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                out.push((score, DocAddress::new(segment as u32, doc)));
+            }
+            below
+        })?;
+    }
+    Ok(out)
 }
 
 /// Collects every matching passage grouped by article, keeping each

@@ -428,3 +428,64 @@ fn by_article_a_prefix_ranks_articles_by_the_words_it_stands_for() {
     let score = |h: &Value| h["score"].as_f64().unwrap();
     assert!(score(&articles[0]) > score(&articles[1]));
 }
+
+/// Indexes five articles whose passages all score the same (two each),
+/// written to the same file in the given order of ids.
+fn tied_articles(dir: &std::path::Path, ids: &[&str]) -> Indexed {
+    let body = "The river gang met at dawn. The river gang met at dawn.";
+    let lines: Vec<String> = ids
+        .iter()
+        .map(|id| serde_json::json!({"id": id, "title": "", "body": body}).to_string())
+        .collect();
+    let file = dir.join("tied.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    Indexed::of_with(&[file], &["--passage-words", "5"])
+}
+
+/// `(article id, passage ordinal)` of each hit.
+fn places(hits: &[Value]) -> Vec<(String, u64)> {
+    hits.iter()
+        .map(|h| {
+            let ordinal = h["passage"]["ordinal"].as_u64().unwrap();
+            (article_id(h).to_string(), ordinal)
+        })
+        .collect()
+}
+
+#[test]
+fn tied_passages_come_in_the_same_order_whatever_order_they_were_indexed_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let down = tied_articles(dir.path(), &["e5", "d4", "c3", "b2", "a1"]);
+    let up = tied_articles(dir.path(), &["a1", "b2", "c3", "d4", "e5"]);
+    let all = down.search_json(&["gang"], 0);
+    let scores: Vec<f64> = all.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+    assert_eq!(scores.len(), 10);
+    assert!(scores.iter().all(|s| *s == scores[0]), "{scores:?}");
+    let order = places(&all);
+    assert_eq!(places(&up.search_json(&["gang"], 0)), order);
+    // An article's passages stay together, in their order.
+    for pair in order.chunks(2) {
+        assert_eq!(
+            (pair[0].0.as_str(), pair[0].1, pair[1].1),
+            (pair[1].0.as_str(), 0, 1)
+        );
+    }
+    for idx in [&down, &up] {
+        // The tie runs past the cut: the same ones make it.
+        assert_eq!(
+            places(&idx.search_json(&["gang", "-n", "3"], 0)),
+            order[..3]
+        );
+        // Paging walks the same order.
+        assert_eq!(
+            places(&idx.search_json(&["gang", "-n", "3", "--offset", "3"], 0)),
+            order[3..6]
+        );
+        // One passage per article: each article's first, articles in the same order.
+        let firsts: Vec<(String, u64)> = order.iter().step_by(2).take(3).cloned().collect();
+        assert_eq!(
+            places(&idx.search_json(&["gang", "--per-article", "1", "-n", "3"], 0)),
+            firsts
+        );
+    }
+}

@@ -48,11 +48,17 @@ impl Indexed {
 
     /// Indexes the given paths.
     pub fn of(paths: &[PathBuf]) -> Indexed {
+        Indexed::of_with(paths, &[])
+    }
+
+    /// Indexes the given paths with more `passim index` options.
+    pub fn of_with(paths: &[PathBuf], options: &[&str]) -> Indexed {
         let dir = tempfile::tempdir().expect("temp dir");
         let out = passim()
             .arg("--index")
             .arg(dir.path().join("index"))
             .arg("index")
+            .args(options)
             .args(paths)
             .output()
             .expect("runs");
