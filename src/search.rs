@@ -295,10 +295,9 @@ impl Searcher {
         let searcher = self.reader.searcher();
         let words = expand_prefixes(&parsed.prefixes, &searcher, &self.fields)?;
         let flat = with_prefix_scores(flat, &words);
-        let wanted = opts.offset.saturating_add(opts.limit);
+        let wanted = opts.offset.saturating_add(opts.limit).max(1);
         // Passage statistics count passages only, not article documents.
         let stats = KindStats::new(&searcher, &self.fields, kind::PASSAGE)?;
-        let wanted = wanted.max(1);
         let candidates: Vec<Scored> = match opts.per_article {
             None => {
                 // One more than wanted shows whether passages tied with the
