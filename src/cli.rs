@@ -107,6 +107,8 @@ pub enum Command {
     /// Exit status: 0 when articles were printed (ids not in the index are
     /// reported on stderr), 1 when none of the ids was in the index, 2 on
     /// error.
+    // The brackets are help text, not links.
+    #[allow(rustdoc::broken_intra_doc_links)]
     Show(ShowArgs),
 }
 
@@ -154,6 +156,8 @@ pub struct DeleteArgs {
     pub ids: Vec<String>,
 
     /// Print one JSON object: {"deleted": [ids], "missing": [ids]}
+    // The brackets are help text, not links.
+    #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(long)]
     pub json: bool,
 }
