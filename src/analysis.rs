@@ -534,8 +534,13 @@ impl TermCache {
             }
             return false;
         }
+        // The key and hash were computed for the prefetch one word earlier
+        // too. Carried over in the stream (tried: key and hash together),
+        // they went through memory and the wide load reading them back
+        // stalled on store forwarding, costing more than computing them again.
         let key = ShortWord::new(word);
-        if let Some(known) = key.and_then(|key| self.map.get(key, key.hash())) {
+        let hash = key.map_or(0, ShortWord::hash);
+        if let Some(known) = key.and_then(|key| self.map.get(key, hash)) {
             match Known::decode(known) {
                 Known::Dropped => return false,
                 Known::Inline(bytes, len) => {
@@ -563,7 +568,7 @@ impl TermCache {
                     start << 32 | t.len() as u64
                 })
             });
-            self.map.insert(key, key.hash(), value);
+            self.map.insert(key, hash, value);
         }
         term.is_some()
     }
